@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -106,6 +108,9 @@ TEMPLATES = [
     },
 ]
 
+
+# Widgets render through the project's templates too (templates/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # PostgreSQL only. Without DATABASE_URL an embedded server from the pgserver wheel runs with its
 # data under .data/postgres, so a new machine needs nothing installed by hand.
@@ -203,3 +208,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The family's case form
+INTAKE_DRAFT_EXPIRY_DAYS = env_int("INTAKE_DRAFT_EXPIRY_DAYS", 7)
+# A person needs at least this long to fill in every page; faster submissions are bots.
+INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 30)
+INTAKE_SUBMISSIONS_PER_IP_PER_HOUR = env_int("INTAKE_SUBMISSIONS_PER_IP_PER_HOUR", 5)
+UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 10)
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 10)
+UPLOAD_MAX_TOTAL_MB = env_int("UPLOAD_MAX_TOTAL_MB", 50)
+# Larger requests are refused before they reach a view; uploads stream to disk above 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The response clock: first answer due within these many working days, by urgency.
+RESPONSE_BUSINESS_DAYS = {
+    "urgent": env_int("RESPONSE_DAYS_URGENT", 2),
+    "high": env_int("RESPONSE_DAYS_HIGH", 5),
+    "routine": env_int("RESPONSE_DAYS_ROUTINE", 10),
+}
+RESPONSE_DUE_SOON_HOURS = env_int("RESPONSE_DUE_SOON_HOURS", 24)

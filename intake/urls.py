@@ -6,4 +6,9 @@ app_name = "intake"
 
 urlpatterns = [
     path("start/", views.start, name="start"),
+    path("case/submitted/", views.submitted, name="submitted"),
+    path("case/<slug:slug>/", views.step, name="step"),
+]
+urlpatterns += [
+    path("my-case/<str:token>/", views.family_case, name="family_case"),
 ]

@@ -1,4 +1,26 @@
-from django.shortcuts import render
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.cache import never_cache
+
+from config.client import client_ip, user_agent
+from intake import submission, uploads
+from intake.forms import ConsentForm, DocumentsForm, TreatmentFormSet
+from intake.models import Case, Document, Draft, FamilyLink
+from intake.submission import STEP_SLUGS, STEPS
+
+DRAFT_SESSION_KEY = "intake_draft"
+SUBMITTED_SESSION_KEY = "intake_submitted"
+IN_PROGRESS = "treatments_in_progress"
+# POST keys that are not answers.
+NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "add", "remove", "return_to"}
 
 
 def home(request):
@@ -9,5 +31,285 @@ def privacy(request):
     return render(request, "intake/privacy.html")
 
 
+def _current_draft(request) -> Draft | None:
+    draft_id = request.session.get(DRAFT_SESSION_KEY)
+    if not draft_id:
+        return None
+    expired_before = timezone.now() - timedelta(days=settings.INTAKE_DRAFT_EXPIRY_DAYS)
+    return Draft.objects.filter(id=draft_id, updated_at__gte=expired_before).first()
+
+
+def _open_draft(request) -> Draft | None:
+    """The draft being filled in, or None when there is none or it was already submitted."""
+    draft = _current_draft(request)
+    return draft if draft and draft.case_id is None else None
+
+
+def _done_steps(draft: Draft) -> set[str]:
+    return set(draft.answers) & set(STEP_SLUGS)
+
+
+def _first_undone(draft: Draft) -> str:
+    done = _done_steps(draft)
+    return next(slug for slug in STEP_SLUGS if slug not in done or slug == "check")
+
+
+def _step_url(slug: str) -> str:
+    return reverse("intake:step", args=[slug])
+
+
+def _next_url(request, slug: str) -> str:
+    if request.POST.get("return_to") == "check":
+        return _step_url("check")
+    return _step_url(STEP_SLUGS[STEP_SLUGS.index(slug) + 1])
+
+
+def _raw_answers(post) -> dict[str, list[str]]:
+    return {key: post.getlist(key) for key in post if key not in NOT_ANSWERS}
+
+
+def _save_answers(draft: Draft, slug: str, answers: dict) -> None:
+    draft.answers[slug] = answers
+    draft.save(update_fields=["answers", "updated_at"])
+
+
+def _step_context(draft: Draft, slug: str, request, **extra) -> dict:
+    index = STEP_SLUGS.index(slug)
+    done = _done_steps(draft)
+    return {
+        "steps": [
+            {"slug": s, "title": title, "number": i + 1, "done": s in done, "current": s == slug}
+            for i, (s, title, _) in enumerate(STEPS)
+        ],
+        "step_number": index + 1,
+        "step_count": len(STEPS),
+        "step_title": STEPS[index][1],
+        "slug": slug,
+        "previous_url": _step_url(STEP_SLUGS[index - 1]) if index else reverse("intake:start"),
+        "return_to": request.GET.get("return_to") or request.POST.get("return_to") or "",
+        **extra,
+    }
+
+
+@never_cache
 def start(request):
-    return render(request, "intake/start.html")
+    draft = _open_draft(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "restart" and draft:
+            uploads.delete_files(draft.documents.all())
+            draft.delete()
+            draft = None
+        if draft is None:
+            draft = Draft.objects.create()
+            request.session[DRAFT_SESSION_KEY] = str(draft.id)
+        return redirect(_step_url(_first_undone(draft)))
+    return render(request, "intake/start.html", {"draft": draft})
+
+
+@never_cache
+def step(request, slug):
+    if slug not in STEP_SLUGS:
+        raise Http404
+    draft = _open_draft(request)
+    if draft is None:
+        if _current_draft(request):
+            return redirect("intake:submitted")
+        messages.info(request, "Your answers are saved for 7 days in this browser. Let's begin.")
+        return redirect("intake:start")
+    # Pages are filled in order; jumping ahead lands on the first page still to do.
+    first_undone = _first_undone(draft)
+    if STEP_SLUGS.index(slug) > STEP_SLUGS.index(first_undone):
+        return redirect(_step_url(first_undone))
+
+    if slug == "treatments":
+        return _treatments_step(request, draft)
+    if slug == "documents":
+        return _documents_step(request, draft)
+    if slug == "check":
+        return _check_step(request, draft)
+
+    form_class = submission.CASE_FORMS[slug]
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            _save_answers(draft, slug, _raw_answers(request.POST))
+            return redirect(_next_url(request, slug))
+    else:
+        form = submission.bind_step(slug, draft.answers)
+    return render(request, "intake/step.html", _step_context(draft, slug, request, form=form))
+
+
+def _renumbered(post, prefix: str, *, drop: int | None = None, add: bool = False) -> dict:
+    """Formset data with one entry dropped or one blank entry added, for the no-JavaScript buttons."""
+    total = int(post.get(f"{prefix}-TOTAL_FORMS", 0) or 0)
+    data = {k: v for k, v in _raw_answers(post).items() if not k.startswith(f"{prefix}-")}
+    new_index = 0
+    for index in range(total):
+        if index == drop:
+            continue
+        old, new = f"{prefix}-{index}-", f"{prefix}-{new_index}-"
+        for key, values in _raw_answers(post).items():
+            if key.startswith(old):
+                data[new + key[len(old) :]] = values
+        new_index += 1
+    total = new_index + (1 if add else 0)
+    data.update({f"{prefix}-TOTAL_FORMS": [str(total)], f"{prefix}-INITIAL_FORMS": ["0"]})
+    data.update({f"{prefix}-MIN_NUM_FORMS": ["0"], f"{prefix}-MAX_NUM_FORMS": ["30"]})
+    return data
+
+
+def _treatments_step(request, draft: Draft):
+    prefix = "treatments"
+    if request.method == "POST":
+        adding, removing = "add" in request.POST, request.POST.get("remove", "")
+        drop = int(removing) if removing.isdigit() else None
+        data = _renumbered(request.POST, prefix, drop=drop, add=adding)
+        formset = TreatmentFormSet(MultiValueDict(data), prefix=prefix)
+        if adding or drop is not None:
+            # Keep what was typed so far, checked or not, then show the page again.
+            _save_answers(draft, IN_PROGRESS, data)
+        elif formset.is_valid():
+            draft.answers.pop(IN_PROGRESS, None)
+            _save_answers(draft, "treatments", data)
+            return redirect(_next_url(request, "treatments"))
+    else:
+        saved = draft.answers.get(IN_PROGRESS) or draft.answers.get("treatments")
+        formset = TreatmentFormSet(
+            MultiValueDict(saved or _renumbered(MultiValueDict(), prefix, add=True)), prefix=prefix
+        )
+    return render(
+        request, "intake/treatments.html", _step_context(draft, "treatments", request, formset=formset)
+    )
+
+
+def _documents_step(request, draft: Draft):
+    documents = list(draft.documents.all())
+    rejected: list[str] = []
+    if request.method == "POST":
+        form = DocumentsForm(request.POST, request.FILES)
+        remove = request.POST.get("remove")
+        if remove:
+            document = next((d for d in documents if str(d.id) == remove), None)
+            if document:
+                uploads.delete_files([document])
+                document.delete()
+                messages.success(request, f"Removed “{document.original_name}”.")
+            return redirect(_step_url("documents"))
+        kind = (
+            request.POST.get("kind")
+            if request.POST.get("kind") in Document.Kind.values
+            else Document.Kind.OTHER
+        )
+        added = []
+        for upload in request.FILES.getlist("files"):
+            try:
+                added.append(uploads.store(upload, kind=kind, existing=documents + added, draft=draft))
+            except uploads.UploadRejected as e:
+                rejected.append(str(e))
+        if added:
+            names = ", ".join(f"“{d.original_name}”" for d in added)
+            messages.success(request, f"Added {names}.")
+        if not rejected:
+            if request.POST.get("action") == "continue":
+                _save_answers(draft, "documents", {})
+                return redirect(_next_url(request, "documents"))
+            return redirect(_step_url("documents"))
+        documents = list(draft.documents.all())
+        form = DocumentsForm(initial={"kind": kind})
+    else:
+        form = DocumentsForm()
+    context = _step_context(
+        draft,
+        "documents",
+        request,
+        form=form,
+        documents=documents,
+        rejected=rejected,
+        limits=uploads.describe_limits(),
+    )
+    return render(request, "intake/documents.html", context)
+
+
+def _check_step(request, draft: Draft):
+    try:
+        built = submission.build_case(draft.answers)
+    except submission.IncompleteAnswers as e:
+        messages.error(request, "Some answers on this page need another look before you send.")
+        return redirect(_step_url(e.step))
+
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            return _submit(request, draft, built, form)
+    else:
+        form = ConsentForm()
+    context = _step_context(
+        draft,
+        "check",
+        request,
+        form=form,
+        case=built.case,
+        treatments=built.treatments,
+        documents=draft.documents.all(),
+    )
+    return render(request, "intake/check.html", context)
+
+
+def _submit(request, draft: Draft, built, form):
+    ip = client_ip(request)
+    with transaction.atomic():
+        # Lock the draft: a double click or a retried POST waits here, then finds the case made.
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        if draft.case_id:
+            request.session[SUBMITTED_SESSION_KEY] = draft.case.reference
+            return redirect("intake:submitted")
+        problem, status = None, 200
+        if form.cleaned_data["website"]:
+            problem = "We could not send your case. Please try again, or email us."
+        elif submission.too_fast(draft):
+            problem = "That was very quick. Please check your answers once more, then send again."
+        elif submission.over_rate_limit(ip):
+            status = 429
+            problem = (
+                "We have received several cases from this internet connection in the last hour. "
+                "To keep the service safe, please wait a little and try again. Your answers are saved. "
+                f"If it is urgent, email us at {settings.ORGANISATION_EMAIL}."
+            )
+        if problem is None:
+            case = submission.submit(
+                draft=draft,
+                built=built,
+                consent_data=form.cleaned_data,
+                ip=ip,
+                user_agent=user_agent(request),
+            )
+            request.session[SUBMITTED_SESSION_KEY] = case.reference
+            return redirect("intake:submitted")
+    form.add_error(None, problem)
+    context = _step_context(
+        draft,
+        "check",
+        request,
+        form=form,
+        case=built.case,
+        treatments=built.treatments,
+        documents=draft.documents.all(),
+    )
+    return render(request, "intake/check.html", context, status=status)
+
+
+@never_cache
+def submitted(request):
+    reference = request.session.get(SUBMITTED_SESSION_KEY)
+    case = Case.objects.filter(reference=reference).first() if reference else None
+    if case is None:
+        return redirect("intake:start")
+    return render(request, "intake/submitted.html", {"case": case})
+
+
+@never_cache
+def family_case(request, token):
+    link = FamilyLink.from_token(token)
+    if link is None:
+        return render(request, "intake/link_invalid.html", status=404)
+    return render(request, "intake/family_status.html", {"case": link.case})

@@ -49,6 +49,7 @@ def sam(db):
 @pytest.fixture(autouse=True)
 def private_uploads(settings, tmp_path):
     settings.PRIVATE_UPLOAD_ROOT = tmp_path / "uploads"
+    settings.PRIVATE_UPLOAD_ROOT.mkdir()
     return settings.PRIVATE_UPLOAD_ROOT
 
 
@@ -97,3 +98,80 @@ def phone_page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# A family's answers, page by page, as the browser would post them.
+ANSWERS = {
+    "about-you": {
+        "contact_name": "Maria Lopez",
+        "contact_email": "maria.lopez@example.com",
+        "contact_email_confirm": "maria.lopez@example.com",
+        "contact_phone": "",
+        "relationship": "parent",
+        "contact_preference": "email",
+        "preferred_language": "en",
+    },
+    "patient": {
+        "patient_name": "JL",
+        "patient_age": "14",
+        "patient_birth_year": "",
+        "sex_at_birth": "male",
+        "country": "US",
+        "region": "Ohio",
+        "postal_code": "43210",
+        "travel": "country",
+    },
+    "diagnosis": {
+        "diagnosis": "t_all",
+        "diagnosis_other": "",
+        "diagnosed_on_month": "3",
+        "diagnosed_on_year": "2025",
+        "disease_status": "relapsed",
+        "genetic_results": "NOTCH1 mutation",
+        "treating_center": "Children's Hospital",
+    },
+    "treatments": {
+        "treatments-TOTAL_FORMS": "1",
+        "treatments-INITIAL_FORMS": "0",
+        "treatments-MIN_NUM_FORMS": "0",
+        "treatments-MAX_NUM_FORMS": "30",
+        "treatments-0-kind": "chemotherapy",
+        "treatments-0-name": "BFM protocol",
+        "treatments-0-started_on_month": "4",
+        "treatments-0-started_on_year": "2025",
+        "treatments-0-ended_on_month": "9",
+        "treatments-0-ended_on_year": "2025",
+        "treatments-0-outcome": "partly",
+    },
+    "now": {
+        "condition": "2",
+        "goals": ["trials", "expanded_access"],
+        "goals_other": "",
+        "urgency_in_own_words": "The doctors say we need a plan within weeks.",
+        "anything_else": "",
+    },
+    "documents": {},
+}
+
+
+def as_lists(page: dict) -> dict[str, list[str]]:
+    return {k: v if isinstance(v, list) else [v] for k, v in page.items()}
+
+
+def make_answers(**pages) -> dict:
+    """Draft answers, with some pages' fields overridden: make_answers(patient={"patient_age": "40"})."""
+    answers = {
+        slug: as_lists({**page, **pages.get(slug.replace("-", "_"), {})}) for slug, page in ANSWERS.items()
+    }
+    return answers
+
+
+def make_case(*, ip="203.0.113.5", **pages):
+    """A case submitted through the same code path as the form."""
+    from intake.models import Draft
+    from intake.submission import build_case, submit
+
+    draft = Draft.objects.create(answers=make_answers(**pages))
+    built = build_case(draft.answers)
+    consent = {"privacy_notice": True, "reviewers_may_read": True, "research_contact": False}
+    return submit(draft=draft, built=built, consent_data=consent, ip=ip, user_agent="pytest")

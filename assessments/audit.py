@@ -1,0 +1,29 @@
+from django.dispatch import receiver
+
+from assessments.models import AuditEvent
+from config.client import client_ip
+from intake.models import Case
+from intake.signals import case_event
+
+
+def record(
+    action: str, *, case: Case | None = None, actor=None, request=None, ip: str | None = None, detail=None
+) -> AuditEvent:
+    """Append one event to the audit trail. Call it inside the transaction of the change it records."""
+    if request is not None:
+        actor = actor or (request.user if request.user.is_authenticated else None)
+        ip = ip or client_ip(request)
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_label=actor.get_username() if actor else "family",
+        case=case,
+        case_reference=case.reference if case else "",
+        ip_address=ip,
+        detail=detail or {},
+    )
+
+
+@receiver(case_event, dispatch_uid="assessments.audit.family_event")
+def record_family_event(sender, *, case, action, ip=None, detail=None, **kwargs):
+    record(action, case=case, ip=ip, detail=detail)

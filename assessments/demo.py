@@ -1,0 +1,286 @@
+"""Synthetic, realistic demo cases, built through the same code path as the family's form.
+
+Every case's answers are validated by the form classes and turned into a case by
+intake.submission.build_case and prepare, exactly as a submitted form is. Only the saving is done in
+bulk, so that 100,000 cases take minutes, not hours.
+"""
+
+import random
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import AuditEvent, Note
+from intake import consent, diagnoses
+from intake.models import (
+    Case,
+    Consent,
+    FamilyLink,
+    Treatment,
+    new_reference,
+    refresh_search_documents,
+    search_text,
+)
+from intake.submission import build_case, prepare
+
+FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hugo", "Ines", "Jamal", "Kai", "Lena"]
+LAST_NAMES = ["Garcia", "Nguyen", "Smith", "Okafor", "Rossi", "Khan", "Cohen", "Silva", "Müller", "Park"]
+REGIONS = [
+    ("US", "Ohio", "43210"),
+    ("US", "Texas", "77030"),
+    ("US", "California", "94305"),
+    ("CA", "Ontario", "M5G 1X8"),
+    ("GB", "London", "WC1N 3JH"),
+    ("US", "New York", "10065"),
+    ("MX", "Jalisco", "44100"),
+    ("US", "Florida", "33136"),
+]
+TREATMENT_NAMES = {
+    "chemotherapy": [
+        "BFM protocol",
+        "Hyper-CVAD",
+        "Nelarabine",
+        "R-CHOP",
+        "FOLFOX",
+        "Cytarabine and daunorubicin",
+    ],
+    "immunotherapy": ["Blinatumomab", "Pembrolizumab", "Nivolumab", "Daratumumab"],
+    "car_t": ["Tisagenlecleucel", "Axicabtagene ciloleucel", "CD7 CAR-T (trial)"],
+    "transplant": ["Allogeneic stem cell transplant", "Autologous stem cell transplant"],
+    "radiation": ["Cranial radiation", "Proton therapy", "Whole-brain radiation"],
+    "surgery": ["Resection", "Biopsy and debulking"],
+    "targeted": ["Venetoclax", "Imatinib", "Osimertinib", "Ibrutinib"],
+    "trial": ["Phase 1 trial", "Phase 2 trial"],
+    "other": ["Steroids", "Supportive care"],
+}
+GENETICS = [
+    "NOTCH1 mutation",
+    "FLT3-ITD positive",
+    "Philadelphia chromosome negative",
+    "TP53 mutation",
+    "KMT2A rearranged",
+    "BRCA2 carrier",
+    "EGFR exon 19 deletion",
+    "",
+    "",
+    "",
+]
+OWN_WORDS = [
+    "",
+    "",
+    "The doctors say we need a plan within weeks.",
+    "We are running out of time.",
+    "A treatment decision is coming up next month.",
+    "Things are stable for now.",
+    "He was moved to intensive care last week.",
+    "We want to understand every option.",
+]
+NOTES = [
+    "Checked ClinicalTrials.gov for CD7 CAR-T studies.",
+    "Asked colleague about expanded access for nelarabine.",
+    "Family prefers trials within the US.",
+    "Waiting on pathology report.",
+    "Call scheduled with the family.",
+]
+STATUS_WEIGHTS = [
+    (Case.Status.NEW, 18),
+    (Case.Status.TRIAGED, 20),
+    (Case.Status.IN_REVIEW, 25),
+    (Case.Status.WAITING_ON_FAMILY, 10),
+    (Case.Status.REPORT_SENT, 15),
+    (Case.Status.CLOSED, 12),
+]
+
+
+def demo_answers(rng: random.Random, now) -> dict:
+    """One family's answers, as the form would post them."""
+    code = rng.choice(diagnoses.DIAGNOSES)[0]
+    country, region, postal = rng.choice(REGIONS)
+    age = rng.choice([rng.randint(1, 17), rng.randint(18, 40), rng.randint(41, 85)])
+    diagnosed = now.date() - timedelta(days=rng.randint(30, 2000))
+    first = rng.choice(FIRST_NAMES)
+    email = f"{first.lower()}.{rng.randint(1, 99999)}@example.com"
+    treatments = {}
+    count = rng.choice([0, 1, 1, 2, 2, 3, 4])
+    for i in range(count):
+        kind = rng.choice(list(TREATMENT_NAMES))
+        start = diagnosed + timedelta(days=30 * i + rng.randint(0, 25))
+        start = min(start, now.date())
+        end = min(start + timedelta(days=rng.randint(30, 200)), now.date())
+        treatments.update(
+            {
+                f"treatments-{i}-kind": [kind],
+                f"treatments-{i}-name": [rng.choice(TREATMENT_NAMES[kind])],
+                f"treatments-{i}-started_on_month": [str(start.month)],
+                f"treatments-{i}-started_on_year": [str(start.year)],
+                f"treatments-{i}-ended_on_month": [str(end.month)],
+                f"treatments-{i}-ended_on_year": [str(end.year)],
+                f"treatments-{i}-outcome": [
+                    rng.choice(["worked", "partly", "did_not_work", "too_early", "unsure"])
+                ],
+            }
+        )
+    goals = rng.sample(["trials", "expanded_access", "second_opinion", "understand"], k=rng.randint(1, 3))
+    return {
+        "about-you": {
+            "contact_name": [f"{first} {rng.choice(LAST_NAMES)}"],
+            "contact_email": [email],
+            "contact_email_confirm": [email],
+            "contact_phone": [rng.choice(["", "555 010 2020", "+1 614 555 0199"])],
+            "relationship": [
+                rng.choice(["self", "parent", "parent", "spouse", "adult_child", "relative", "friend"])
+            ],
+            "contact_preference": ["email"],
+            "preferred_language": [rng.choice(["en", "en", "en", "es", "zh", "fr"])],
+        },
+        "patient": {
+            "patient_name": [rng.choice(FIRST_NAMES)[0] + rng.choice(LAST_NAMES)[0]],
+            "patient_age": [str(age)],
+            "patient_birth_year": [""],
+            "sex_at_birth": [rng.choice(["female", "male"])],
+            "country": [country],
+            "region": [region],
+            "postal_code": [postal],
+            "travel": [rng.choice(["local", "region", "country", "abroad"])],
+        },
+        "diagnosis": {
+            "diagnosis": [code],
+            "diagnosis_other": ["Rare histiocytic disorder" if code == "other" else ""],
+            "diagnosed_on_month": [str(diagnosed.month)],
+            "diagnosed_on_year": [str(diagnosed.year)],
+            "disease_status": [
+                rng.choice(
+                    ["new", "in_treatment", "remission", "relapsed", "relapsed", "refractory", "unsure"]
+                )
+            ],
+            "genetic_results": [rng.choice(GENETICS)],
+            "treating_center": [
+                rng.choice(["", "Children's Hospital", "University Medical Center", "Dr. Patel"])
+            ],
+        },
+        "treatments": {
+            "treatments-TOTAL_FORMS": [str(count)],
+            "treatments-INITIAL_FORMS": ["0"],
+            "treatments-MIN_NUM_FORMS": ["0"],
+            "treatments-MAX_NUM_FORMS": ["30"],
+            **treatments,
+        },
+        "now": {
+            "condition": [str(rng.choice([0, 1, 1, 2, 2, 3, 4]))],
+            "goals": goals,
+            "goals_other": [""],
+            "urgency_in_own_words": [rng.choice(OWN_WORDS)],
+            "anything_else": [""],
+        },
+        "documents": {},
+    }
+
+
+def _workflow(case: Case, status: str, rng: random.Random, reviewers: list[User], now) -> None:
+    """Put a demo case somewhere along the workflow, as if reviewers had worked on it."""
+    case.status = status
+    if status == Case.Status.NEW:
+        return
+    case.triaged_at = case.submitted_at + timedelta(hours=rng.randint(1, 30))
+    case.status_changed_at = case.triaged_at
+    if status == Case.Status.TRIAGED or not reviewers:
+        return
+    case.assigned_to = rng.choice(reviewers)
+    case.assigned_at = case.triaged_at + timedelta(hours=rng.randint(1, 48))
+    case.status_changed_at = case.assigned_at
+    if status == Case.Status.WAITING_ON_FAMILY:
+        case.clock_paused_at = min(now, case.assigned_at + timedelta(days=1))
+    elif status in (Case.Status.REPORT_SENT, Case.Status.CLOSED):
+        case.first_response_at = min(now, case.assigned_at + timedelta(days=rng.randint(1, 9)))
+        case.status_changed_at = case.first_response_at
+
+
+def seed(count: int, *, seed: int = 2026, batch_size: int = 1000, reviewers=None, progress=None) -> int:
+    rng = random.Random(seed)
+    now = timezone.now()
+    reviewers = list(reviewers or [])
+    statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
+    made = 0
+    while made < count:
+        size = min(batch_size, count - made)
+        built_cases = []
+        for _ in range(size):
+            answers = demo_answers(rng, now)
+            built = build_case(answers)
+            prepare(built, submitted_at=now - timedelta(minutes=rng.randint(10, 60 * 24 * 180)))
+            built.case.submission_key = uuid.uuid4()
+            _workflow(built.case, rng.choice(statuses), rng, reviewers, now)
+            built_cases.append(built)
+        _unique_references([b.case for b in built_cases])
+        with transaction.atomic():
+            cases = Case.objects.bulk_create([b.case for b in built_cases])
+            treatments, consents, links, events, notes, texts = [], [], [], [], [], {}
+            for built, case in zip(built_cases, cases, strict=True):
+                for t in built.treatments:
+                    t.case = case
+                treatments += built.treatments
+                consents.append(
+                    Consent(
+                        case=case,
+                        version=consent.CURRENT_VERSION,
+                        privacy_notice=True,
+                        reviewers_may_read=True,
+                        research_contact=rng.random() < 0.4,
+                        agreed_at=case.submitted_at,
+                        ip_address=None,
+                        user_agent="seed_demo",
+                    )
+                )
+                links.append(FamilyLink(case=case, created_at=case.submitted_at))
+                events.append(
+                    AuditEvent(
+                        action=AuditEvent.Action.SUBMITTED,
+                        actor_label="family",
+                        case=case,
+                        case_reference=case.reference,
+                        at=case.submitted_at,
+                    )
+                )
+                case_notes = []
+                if case.assigned_to and rng.random() < 0.5:
+                    case_notes.append(
+                        Note(
+                            case=case,
+                            author=case.assigned_to,
+                            body=rng.choice(NOTES),
+                            created_at=case.assigned_at,
+                        )
+                    )
+                notes += case_notes
+                texts[case.pk] = search_text(
+                    case, [t.name for t in built.treatments], [n.body for n in case_notes]
+                )
+            Treatment.objects.bulk_create(treatments)
+            Consent.objects.bulk_create(consents)
+            FamilyLink.objects.bulk_create(links)
+            AuditEvent.objects.bulk_create(events)
+            Note.objects.bulk_create(notes)
+            refresh_search_documents(texts)
+        made += size
+        if progress:
+            progress(made)
+    return made
+
+
+def _unique_references(cases: list[Case]) -> None:
+    # Codes are random; with 100,000 cases a clash is rare but possible, so check before saving.
+    while True:
+        references = [c.reference for c in cases]
+        taken = set(Case.objects.filter(reference__in=references).values_list("reference", flat=True))
+        seen, clashes = set(), []
+        for case in cases:
+            if case.reference in taken or case.reference in seen:
+                clashes.append(case)
+            seen.add(case.reference)
+        if not clashes:
+            return
+        for case in clashes:
+            case.reference = new_reference()

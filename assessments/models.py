@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from intake.models import Case
+
+
+class AuditEvent(models.Model):
+    """Who did what to which case, and when. Append-only: the application never updates or deletes
+    these rows, and a database trigger refuses it (see migration 0002). Links to users and cases are
+    kept without foreign-key constraints so that erasing a case leaves its trail in place."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Case submitted"
+        VIEWED_CASE = "viewed_case", "Case viewed"
+        VIEWED_DOCUMENT = "viewed_document", "Document opened"
+        TRIAGED = "triaged", "Triaged"
+        CLAIMED = "claimed", "Claimed"
+        ASSIGNED = "assigned", "Assigned"
+        RELEASED = "released", "Released to the queue"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        NOTE_ADDED = "note_added", "Internal note added"
+        INFO_REQUESTED = "info_requested", "Question sent to the family"
+        MESSAGE_SENT = "message_sent", "Message sent to the family"
+        REPORT_SAVED = "report_saved", "Report draft saved"
+        REPORT_SUBMITTED = "report_submitted", "Report sent for approval"
+        REPORT_APPROVED = "report_approved", "Report approved"
+        REPORT_SENT = "report_sent", "Report sent to the family"
+        EXPORTED = "exported", "Exported"
+        FAMILY_VIEWED = "family_viewed", "Family opened their case page"
+        FAMILY_CODE_SENT = "family_code_sent", "One-time code sent to the family"
+        FAMILY_REPLIED = "family_replied", "Family sent a message"
+        FAMILY_ANSWERED = "family_answered", "Family answered a question"
+        FAMILY_UPLOADED = "family_uploaded", "Family added documents"
+        FAMILY_VIEWED_REPORT = "family_viewed_report", "Family downloaded the report"
+        LINK_REISSUED = "link_reissued", "New private link sent"
+        DELETION_REQUESTED = "deletion_requested", "Family asked for deletion"
+        ERASED = "erased", "Case and files deleted"
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # Who it was in words, kept as it was then: a username, "family" or "system".
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    case = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_events",
+    )
+    case_reference = models.CharField(max_length=12, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "at"], name="audit_case_time"),
+            models.Index(fields=["at"], name="audit_time"),
+            models.Index(fields=["actor", "at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_label}"
+
+
+class Note(models.Model):
+    """An internal note on a case. Never shown to the family."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.case_id}"

@@ -1,0 +1,374 @@
+import re
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from intake import consent
+from intake.models import Case, Document, Treatment
+
+MONTHS = [
+    (1, "January"),
+    (2, "February"),
+    (3, "March"),
+    (4, "April"),
+    (5, "May"),
+    (6, "June"),
+    (7, "July"),
+    (8, "August"),
+    (9, "September"),
+    (10, "October"),
+    (11, "November"),
+    (12, "December"),
+]
+
+
+class MonthYearWidget(forms.MultiWidget):
+    """A month and a year as two selects: easier than a date picker on every phone, and it works
+    without JavaScript."""
+
+    template_name = "widgets/month_year.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None):
+        this_year = timezone.localdate().year
+        years = [(y, str(y)) for y in range(this_year, this_year - 90, -1)]
+        widgets = {
+            "month": forms.Select(
+                attrs={"aria-label": "Month", "class": "form-select"}, choices=[("", "Month"), *MONTHS]
+            ),
+            "year": forms.Select(
+                attrs={"aria-label": "Year", "class": "form-select"}, choices=[("", "Year"), *years]
+            ),
+        }
+        super().__init__(widgets, attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Form libraries put one class on the whole widget; both parts are selects.
+        invalid = "is-invalid" in (attrs or {}).get("class", "")
+        for subwidget in context["widget"]["subwidgets"]:
+            subwidget["attrs"]["class"] = "form-select is-invalid" if invalid else "form-select"
+        return context
+
+    def decompress(self, value):
+        if isinstance(value, str) and value:
+            value = date.fromisoformat(value)
+        if isinstance(value, date):
+            return [value.month, value.year]
+        return [None, None]
+
+
+class MonthYearField(forms.MultiValueField):
+    widget = MonthYearWidget
+
+    def __init__(self, *, required=True, **kwargs):
+        fields = (
+            forms.IntegerField(min_value=1, max_value=12, required=False),
+            forms.IntegerField(min_value=1900, required=False),
+        )
+        kwargs.setdefault("error_messages", {"required": "Please choose the month and the year."})
+        super().__init__(fields=fields, required=required, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        month, year = data_list
+        if not month or not year:
+            raise forms.ValidationError("Please choose both the month and the year.", code="incomplete")
+        value = date(year, month, 1)
+        if value > timezone.localdate():
+            raise forms.ValidationError("This date is in the future. Please check the month and year.")
+        return value
+
+
+class StepForm(forms.ModelForm):
+    """Base for the pages of the case form: each edits some fields of one unsaved Case."""
+
+    title = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_required_messages(self)
+
+
+def plain_required_messages(form: forms.BaseForm) -> None:
+    """Plain words instead of "This field is required", and no "---------" among radio buttons."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.setdefault("rows", 4)
+        if isinstance(field.widget, forms.RadioSelect):
+            field.choices = [(value, label) for value, label in field.choices if value != ""]
+        if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+            is_choice = isinstance(field, forms.ChoiceField)
+            field.error_messages["required"] = (
+                "Please choose an answer." if is_choice else "Please fill this in."
+            )
+
+
+class AboutYouForm(StepForm):
+    title = "About you"
+    contact_email_confirm = forms.EmailField(
+        label="Type your email again", help_text="So we can be sure we have it right."
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "contact_name",
+            "contact_email",
+            "contact_email_confirm",
+            "contact_phone",
+            "relationship",
+            "contact_preference",
+            "preferred_language",
+        ]
+        labels = {
+            "contact_name": "Your name",
+            "contact_email": "Your email",
+            "contact_phone": "Your phone number (optional)",
+            "relationship": "How are you related to the patient?",
+            "contact_preference": "How should we contact you?",
+            "preferred_language": "Which language do you prefer?",
+        }
+        help_texts = {
+            "contact_email": "We send your reference code and updates here. We never share it.",
+            "contact_phone": "Only if you would like a call or a text.",
+        }
+        widgets = {
+            "relationship": forms.RadioSelect,
+            "contact_preference": forms.RadioSelect,
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_email_confirm": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
+
+    def clean_contact_email(self):
+        return self.cleaned_data["contact_email"].strip().lower()
+
+    def clean_contact_email_confirm(self):
+        return self.cleaned_data["contact_email_confirm"].strip().lower()
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and not re.fullmatch(r"\+?[\d\s().-]{7,}", phone):
+            raise forms.ValidationError("Please enter a phone number using digits, like 555 123 4567.")
+        if phone and len(re.sub(r"\D", "", phone)) < 7:
+            raise forms.ValidationError("This phone number looks too short. Please check it.")
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        email, confirm = data.get("contact_email"), data.get("contact_email_confirm")
+        if email and confirm and email != confirm:
+            self.add_error(
+                "contact_email_confirm", "The two email addresses are not the same. Please check them."
+            )
+        if data.get("contact_preference") in (
+            Case.ContactPreference.PHONE,
+            Case.ContactPreference.TEXT,
+        ) and not (data.get("contact_phone")):
+            self.add_error("contact_phone", "Please give a phone number, so we can call or text you.")
+        return data
+
+
+class PatientForm(StepForm):
+    title = "The patient"
+
+    class Meta:
+        model = Case
+        fields = [
+            "patient_name",
+            "patient_age",
+            "patient_birth_year",
+            "sex_at_birth",
+            "country",
+            "region",
+            "postal_code",
+            "travel",
+        ]
+        labels = {
+            "patient_name": "The patient's first name or initials",
+            "patient_age": "Age in years",
+            "patient_birth_year": "Or year of birth",
+            "sex_at_birth": "Sex assigned at birth",
+            "country": "Country where the patient lives",
+            "region": "State or region (optional)",
+            "postal_code": "ZIP or postal code (optional)",
+            "travel": "How far could the patient travel for treatment?",
+        }
+        help_texts = {
+            "patient_name": "Only a first name or initials, please. We do not need a full name.",
+            "patient_age": "Give the age or the year of birth. One is enough.",
+            "sex_at_birth": "Some trials are only for one sex, so this helps us find the right ones.",
+            "postal_code": "Helps us find places close to home.",
+        }
+        widgets = {
+            "sex_at_birth": forms.RadioSelect,
+            "travel": forms.RadioSelect,
+            "patient_age": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120}),
+            "patient_birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].initial = "US"
+
+    def clean_patient_age(self):
+        age = self.cleaned_data["patient_age"]
+        if age is not None and age > 120:
+            raise forms.ValidationError("Please enter an age from 0 to 120.")
+        return age
+
+    def clean_patient_birth_year(self):
+        year = self.cleaned_data["patient_birth_year"]
+        this_year = timezone.localdate().year
+        if year is not None and not (this_year - 120 <= year <= this_year):
+            raise forms.ValidationError(f"Please enter a year from {this_year - 120} to {this_year}.")
+        return year
+
+    def clean(self):
+        data = super().clean()
+        has_age = data.get("patient_age") is not None or "patient_age" in self.errors
+        has_year = data.get("patient_birth_year") is not None or "patient_birth_year" in self.errors
+        if not has_age and not has_year:
+            self.add_error("patient_age", "Please give the patient's age or year of birth.")
+        return data
+
+
+class DiagnosisForm(StepForm):
+    title = "Diagnosis"
+    diagnosed_on = MonthYearField(
+        label="When was it diagnosed?", help_text="If you are not sure, your best guess is fine."
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "diagnosis",
+            "diagnosis_other",
+            "diagnosed_on",
+            "disease_status",
+            "genetic_results",
+            "treating_center",
+        ]
+        labels = {
+            "diagnosis": "What is the diagnosis?",
+            "diagnosis_other": "If you chose “something else”, what is it?",
+            "disease_status": "Where do things stand now?",
+            "genetic_results": "Genetic or molecular test results (optional)",
+            "treating_center": "Treating hospital or doctor (optional)",
+        }
+        help_texts = {
+            "diagnosis": "Choose the closest one. If it is not in the list, "
+            "choose “Something else” at the end.",
+            "genetic_results": "For example “NOTCH1 mutation” or “Philadelphia chromosome negative”. "
+            "Copy it from a report if you have one. Leave it empty if you do not know.",
+        }
+        widgets = {"disease_status": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["diagnosis"].choices = [("", "Choose one"), *self.fields["diagnosis"].choices[1:]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("diagnosis") == "other" and not data.get("diagnosis_other", "").strip():
+            self.add_error("diagnosis_other", "Please tell us the diagnosis, in your own words.")
+        return data
+
+
+class TreatmentForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_required_messages(self)
+
+    started_on = MonthYearField(label="When did it start? (optional)", required=False)
+    ended_on = MonthYearField(label="When did it end? (optional)", required=False)
+
+    class Meta:
+        model = Treatment
+        fields = ["kind", "name", "started_on", "ended_on", "outcome"]
+        labels = {
+            "kind": "Type of treatment",
+            "name": "Name of the treatment, if you know it",
+            "outcome": "How did it go?",
+        }
+        help_texts = {"name": "For example “Nelarabine” or “BFM protocol”."}
+
+    def clean(self):
+        data = super().clean()
+        started, ended = data.get("started_on"), data.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "The end is before the start. Please check the dates.")
+        return data
+
+
+TreatmentFormSet = forms.formset_factory(TreatmentForm, extra=0, max_num=30, absolute_max=30)
+
+
+class NowForm(StepForm):
+    title = "Now and what you hope for"
+    goals = forms.MultipleChoiceField(
+        label="What are you looking for?",
+        help_text="Choose all that apply.",
+        choices=Case.Goal.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Please choose at least one thing you are looking for."},
+    )
+
+    class Meta:
+        model = Case
+        fields = ["condition", "goals", "goals_other", "urgency_in_own_words", "anything_else"]
+        labels = {
+            "condition": "How is the patient doing day to day?",
+            "goals_other": "If you chose “something else”, what is it?",
+            "urgency_in_own_words": "How urgent does it feel? (optional)",
+            "anything_else": "Is there anything else you want us to know? (optional)",
+        }
+        help_texts = {
+            "condition": "Choose the one that fits best most days.",
+            "urgency_in_own_words": "In your own words. For example, a treatment decision is coming up soon.",
+        }
+        widgets = {"condition": forms.RadioSelect}
+
+    def clean(self):
+        data = super().clean()
+        if Case.Goal.OTHER in data.get("goals", []) and not data.get("goals_other", "").strip():
+            self.add_error("goals_other", "Please tell us what else you are looking for.")
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of document is it?", choices=Document.Kind.choices, initial=Document.Kind.OTHER
+    )
+    files = forms.FileField(
+        label="Choose files",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,application/pdf,image/*"}),
+    )
+
+
+class ConsentForm(forms.Form):
+    privacy_notice = forms.BooleanField(
+        label=consent.current_text()["privacy_notice"],
+        error_messages={"required": "Please agree to the privacy notice, so we can keep your case."},
+    )
+    reviewers_may_read = forms.BooleanField(
+        label=consent.current_text()["reviewers_may_read"],
+        error_messages={"required": "Please agree that our reviewers may read your case, so we can help."},
+    )
+    research_contact = forms.BooleanField(label=consent.current_text()["research_contact"], required=False)
+    # A honeypot: hidden from people (and from screen readers), filled in by naive bots.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )

@@ -1,0 +1,33 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from intake.outbox import deliver_due
+
+
+class Command(BaseCommand):
+    help = "Deliver queued emails, retrying with backoff. Keeps running unless --once is given."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Send what is due now, then stop.")
+        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between polls.")
+
+    def handle(self, *args, once=False, interval=2.0, **options):
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while True:
+            sent = deliver_due()
+            if sent:
+                self.stdout.write(f"Sent {sent} email(s).")
+            if once or stopping:
+                return
+            time.sleep(interval)
+            if stopping:
+                return

@@ -1,0 +1,507 @@
+import secrets
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core import signing
+from django.db import connection, models
+from django.db.models import Q
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from intake import diagnoses
+
+# Reference codes avoid characters that look alike when read aloud or written down (0/O, 1/I/L).
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"CA-{chars[:4]}-{chars[4:]}"
+
+
+def add_business_days(start: datetime, days: int) -> datetime:
+    """Move forward by working days (Monday to Friday), in the site's time zone."""
+    moment = timezone.localtime(start)
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TRIAGED = "triaged", "Triaged"
+        IN_REVIEW = "in_review", "In review"
+        WAITING_ON_FAMILY = "waiting_on_family", "Waiting on family"
+        REPORT_SENT = "report_sent", "Report sent"
+        CLOSED = "closed", "Closed"
+
+    class Urgency(models.IntegerChoices):
+        # Integers so that "most urgent first" is a plain ascending sort on an index.
+        URGENT = 1, "Urgent"
+        HIGH = 2, "High"
+        ROUTINE = 3, "Routine"
+
+    class Relationship(models.TextChoices):
+        SELF = "self", "I am the patient"
+        PARENT = "parent", "Parent"
+        SPOUSE = "spouse", "Spouse or partner"
+        ADULT_CHILD = "adult_child", "Adult child"
+        RELATIVE = "relative", "Other relative"
+        FRIEND = "friend", "Friend"
+        OTHER = "other", "Other"
+
+    class ContactPreference(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text message"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish (Español)"
+        CHINESE = "zh", "Chinese (中文)"
+        VIETNAMESE = "vi", "Vietnamese (Tiếng Việt)"
+        ARABIC = "ar", "Arabic (العربية)"
+        FRENCH = "fr", "French (Français)"
+        PORTUGUESE = "pt", "Portuguese (Português)"
+        RUSSIAN = "ru", "Russian (Русский)"
+        OTHER = "other", "Another language"
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        INTERSEX = "intersex", "Intersex"
+        UNKNOWN = "unknown", "Prefer not to say"
+
+    class Travel(models.TextChoices):
+        LOCAL = "local", "Only close to home"
+        REGION = "region", "Within our region or state"
+        COUNTRY = "country", "Anywhere in the country"
+        ABROAD = "abroad", "Abroad too"
+
+    class DiseaseStatus(models.TextChoices):
+        NEW = "new", "Newly diagnosed"
+        IN_TREATMENT = "in_treatment", "In treatment now"
+        REMISSION = "remission", "In remission (no signs of disease)"
+        RELAPSED = "relapsed", "It came back (relapsed)"
+        REFRACTORY = "refractory", "It is not responding to treatment (refractory)"
+        UNSURE = "unsure", "Not sure"
+
+    class Condition(models.IntegerChoices):
+        # The ECOG performance scale, 0 to 4, in words a family would use.
+        ECOG_0 = 0, "Fully active, able to do everything as before the illness"
+        ECOG_1 = 1, "Cannot do hard physical work, but is up and about and can do light work"
+        ECOG_2 = 2, "Up and about more than half of the day and can take care of themselves, but cannot work"
+        ECOG_3 = 3, "In bed or a chair more than half of the day and needs some help with self-care"
+        ECOG_4 = 4, "In bed or a chair all day and needs help with all self-care"
+
+    class Goal(models.TextChoices):
+        TRIALS = "trials", "Clinical trials"
+        EXPANDED_ACCESS = "expanded_access", "Expanded access or compassionate use"
+        SECOND_OPINION = "second_opinion", "A second opinion"
+        UNDERSTAND = "understand", "Help understanding the options"
+        OTHER = "other", "Something else"
+
+    reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    # The draft this case was submitted from. Unique, so a retried submit cannot make a second case.
+    submission_key = models.UUIDField(unique=True, editable=False)
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    # About the person writing to us
+    contact_name = models.CharField("name", max_length=200)
+    contact_email = models.EmailField("email")
+    contact_phone = models.CharField("phone", max_length=40, blank=True)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    contact_preference = models.CharField(max_length=10, choices=ContactPreference.choices)
+    preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+
+    # The patient: first name or initials only, by design
+    patient_name = models.CharField("patient's first name or initials", max_length=60)
+    patient_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    patient_birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex_at_birth = models.CharField(max_length=10, choices=Sex.choices)
+    country = CountryField()
+    region = models.CharField("state or region", max_length=100, blank=True)
+    postal_code = models.CharField("ZIP or postal code", max_length=20, blank=True)
+    travel = models.CharField("how far they could travel", max_length=10, choices=Travel.choices)
+
+    # Diagnosis
+    diagnosis = models.CharField(max_length=30, choices=diagnoses.grouped_choices())
+    diagnosis_other = models.CharField("other diagnosis", max_length=200, blank=True)
+    diagnosed_on = models.DateField("month of diagnosis", help_text="Stored as the first of the month.")
+    disease_status = models.CharField(max_length=20, choices=DiseaseStatus.choices)
+    genetic_results = models.TextField("genetic or molecular test results", blank=True)
+    treating_center = models.CharField("treating hospital or doctor", max_length=200, blank=True)
+
+    # Now and what the family hopes for
+    condition = models.PositiveSmallIntegerField("day-to-day condition", choices=Condition.choices)
+    goals = ArrayField(models.CharField(max_length=20, choices=Goal.choices), default=list)
+    goals_other = models.CharField("other goal", max_length=200, blank=True)
+    urgency_in_own_words = models.TextField(blank=True)
+    anything_else = models.TextField(blank=True)
+
+    # Triage and workflow (changed only through assessments.actions)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    suggested_urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    urgency_reasons = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    # The response clock: first answer due by urgency, paused while we wait on the family.
+    response_due_at = models.DateTimeField()
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+
+    # Set when a family message or answer has not been read by a reviewer yet.
+    family_replied_at = models.DateTimeField(null=True, blank=True)
+
+    search_document = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["urgency", "submitted_at"]
+        indexes = [
+            models.Index(fields=["urgency", "submitted_at"], name="case_queue_order"),
+            models.Index(fields=["status", "urgency", "submitted_at"], name="case_status_queue"),
+            models.Index(fields=["assigned_to", "urgency", "submitted_at"], name="case_assignee_queue"),
+            models.Index(fields=["response_due_at"], name="case_response_due"),
+            models.Index(fields=["diagnosis"], name="case_diagnosis"),
+            GinIndex(fields=["search_document"], name="case_search"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(patient_age__isnull=False) | Q(patient_birth_year__isnull=False),
+                name="case_patient_age_or_birth_year",
+            ),
+            models.CheckConstraint(condition=Q(condition__lte=4), name="case_condition_is_ecog"),
+        ]
+        permissions = [
+            ("work_queue", "Can work the review queue"),
+            ("triage_case", "Can triage cases"),
+            ("assign_case", "Can assign cases to anyone"),
+            ("view_all_cases", "Can open every case"),
+            ("export_cases", "Can export case data"),
+            ("approve_report", "Can approve reports"),
+            ("erase_case", "Can carry out deletion requests"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def validate_constraints(self, exclude=None):
+        # The forms state these rules in plain words; the database enforces them on save. Checking
+        # them here as well would cost a query per rule on every page of the form.
+        pass
+
+    @property
+    def diagnosis_label(self) -> str:
+        if self.diagnosis == "other" and self.diagnosis_other:
+            return f"Other: {self.diagnosis_other}"
+        return diagnoses.LABELS.get(self.diagnosis, self.diagnosis)
+
+    @property
+    def diagnosis_group(self) -> str:
+        return diagnoses.GROUP_OF.get(self.diagnosis, diagnoses.DiagnosisGroup.OTHER)
+
+    @property
+    def age(self) -> int | None:
+        if self.patient_age is not None:
+            return self.patient_age
+        if self.patient_birth_year:
+            return timezone.localdate(self.submitted_at).year - self.patient_birth_year
+        return None
+
+    def goal_labels(self) -> list[str]:
+        labels = dict(self.Goal.choices)
+        return [labels.get(goal, goal) for goal in self.goals]
+
+    def suggest_urgency(self) -> tuple[int, list[str]]:
+        """Urgency from the answers, with the reasons a coordinator sees when triaging."""
+        score, reasons = 0, []
+        if self.disease_status in (self.DiseaseStatus.RELAPSED, self.DiseaseStatus.REFRACTORY):
+            score += 2
+            reasons.append(f"Disease status: {self.get_disease_status_display()}")
+        if self.diagnosis in diagnoses.AGGRESSIVE:
+            score += 1
+            reasons.append("Usually fast-moving diagnosis")
+        if self.condition >= 3:
+            score += 2
+            reasons.append("Poor day-to-day condition (ECOG 3-4)")
+        elif self.condition == 2:
+            score += 1
+            reasons.append("Limited day-to-day condition (ECOG 2)")
+        age = self.age
+        if age is not None and age < 18:
+            score += 1
+            reasons.append("Child or teenager")
+        words = f"{self.urgency_in_own_words} {self.anything_else}".lower()
+        if any(phrase in words for phrase in URGENT_PHRASES):
+            score += 2
+            reasons.append("The family's own words describe an urgent situation")
+        if score >= 4:
+            return self.Urgency.URGENT, reasons
+        if score >= 2:
+            return self.Urgency.HIGH, reasons
+        return self.Urgency.ROUTINE, reasons or ["No urgent signs in the answers"]
+
+    def reset_response_clock(self) -> None:
+        days = settings.RESPONSE_BUSINESS_DAYS[self.Urgency(self.urgency).name.lower()]
+        self.response_due_at = add_business_days(self.submitted_at, days) + timedelta(
+            seconds=self.paused_seconds
+        )
+
+    def response_state(self, now: datetime | None = None) -> str:
+        """One of: answered, paused, overdue, due_soon, on_time."""
+        now = now or timezone.now()
+        if self.first_response_at:
+            return "answered"
+        if self.clock_paused_at:
+            return "paused"
+        if self.response_due_at <= now:
+            return "overdue"
+        if self.response_due_at <= now + timedelta(hours=settings.RESPONSE_DUE_SOON_HOURS):
+            return "due_soon"
+        return "on_time"
+
+
+URGENT_PHRASES = (
+    "urgent",
+    "emergency",
+    "hospice",
+    "icu",
+    "intensive care",
+    "days to live",
+    "weeks to live",
+    "running out of time",
+    "no time",
+    "palliative",
+    "end of life",
+    "dying",
+)
+
+
+def search_text(case: Case, treatment_names: list[str], extra: list[str] | tuple = ()) -> str:
+    """What the reviewers' free-text search looks through. Never names or contact details."""
+    parts = [case.reference, case.diagnosis_label, case.diagnosis_other, case.genetic_results]
+    return " ".join(p for p in [*parts, *treatment_names, *extra] if p)
+
+
+def refresh_search_documents(texts: dict[int, str]) -> None:
+    """Store the full-text search vectors for several cases in one statement."""
+    if not texts:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE intake_case AS c SET search_document = to_tsvector('english', d.txt) "
+            "FROM unnest(%s::bigint[], %s::text[]) AS d(id, txt) WHERE c.id = d.id",
+            [list(texts.keys()), list(texts.values())],
+        )
+
+
+class Treatment(models.Model):
+    class Kind(models.TextChoices):
+        CHEMOTHERAPY = "chemotherapy", "Chemotherapy"
+        IMMUNOTHERAPY = "immunotherapy", "Immunotherapy"
+        CAR_T = "car_t", "CAR-T cell therapy"
+        TRANSPLANT = "transplant", "Stem cell or bone marrow transplant"
+        RADIATION = "radiation", "Radiation"
+        SURGERY = "surgery", "Surgery"
+        TARGETED = "targeted", "Targeted therapy"
+        TRIAL = "trial", "Clinical trial"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        WORKED = "worked", "It worked"
+        PARTLY = "partly", "It partly worked"
+        DID_NOT_WORK = "did_not_work", "It did not work"
+        TOO_EARLY = "too_early", "Too early to tell"
+        UNSURE = "unsure", "Not sure"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="treatments")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField("name, if known", max_length=200, blank=True)
+    started_on = models.DateField("start month", null=True, blank=True)
+    ended_on = models.DateField("end month", null=True, blank=True)
+    outcome = models.CharField("how it went", max_length=20, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["case", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="treatment_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_kind_display()}"
+
+    def validate_constraints(self, exclude=None):
+        pass  # as for Case: the form says it in words, the database enforces it
+
+
+class Draft(models.Model):
+    """A case being filled in. Its answers live here, keyed by step, until it is submitted.
+
+    The draft's id is kept in the family's session, so a reload, the back button or a closed tab in
+    the same browser picks it up again. Unsubmitted drafts expire (see expire_drafts).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    answers = models.JSONField(default=dict, blank=True)
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft")
+
+    def __str__(self) -> str:
+        return f"Draft {self.id}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        PATHOLOGY = "pathology", "Pathology report"
+        LAB = "lab", "Lab results"
+        LETTER = "letter", "Doctor's letter or clinic note"
+        SCAN = "scan", "Scan report"
+        OTHER = "other", "Something else"
+
+    class Source(models.TextChoices):
+        INTAKE = "intake", "Case form"
+        FAMILY = "family", "Added by the family later"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    # Set while the case form is being filled in; cleared when the case is submitted.
+    draft = models.ForeignKey(
+        Draft, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.INTAKE)
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField("detected type", max_length=50)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(draft__isnull=False), name="document_belongs_somewhere"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Document {self.id}"
+
+    @property
+    def is_viewable_inline(self) -> bool:
+        # Browsers show PDFs and common images themselves; HEIC photos are downloaded instead.
+        return self.content_type in ("application/pdf", "image/jpeg", "image/png")
+
+
+class Consent(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="consent")
+    version = models.CharField(max_length=20)
+    privacy_notice = models.BooleanField()
+    reviewers_may_read = models.BooleanField()
+    research_contact = models.BooleanField(default=False)
+    agreed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip_address", "agreed_at"], name="consent_rate_limit")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(privacy_notice=True, reviewers_may_read=True), name="consent_required_parts_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent {self.version} for case {self.case_id}"
+
+
+class FamilyLink(models.Model):
+    """The family's private link. The URL carries a signed token naming this row; revoking the row
+    kills the link, and a new row is a fresh link."""
+
+    SALT = "intake.family-link"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_links")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Link {self.id}"
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.id.hex, salt=self.SALT, compress=False)
+
+    @classmethod
+    def from_token(cls, token: str) -> "FamilyLink | None":
+        try:
+            link_id = uuid.UUID(hex=signing.loads(token, salt=cls.SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+        return cls.objects.select_related("case").filter(id=link_id, revoked_at__isnull=True).first()
+
+
+class OutboundEmail(models.Model):
+    """The email outbox. Rows are written in the same transaction as the change that causes them and
+    delivered by `manage.py send_outbox`, so a mail server that is down loses nothing."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up"
+
+    created_at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails")
+    kind = models.CharField(max_length=40)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="outbox_pending_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email {self.pk}"
+
+
+def month_start(value: date | None) -> date | None:
+    return value.replace(day=1) if value else None

@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from assessments.models import AuditEvent
+from intake.models import Case, Consent, FamilyLink, Treatment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_varied_realistic_cases():
+    call_command("seed_demo", cases=300)
+    assert Case.objects.count() == 300
+    assert Consent.objects.count() == 300
+    assert FamilyLink.objects.count() == 300
+    assert AuditEvent.objects.filter(action="submitted").count() == 300
+    assert Treatment.objects.exists()
+    assert Case.objects.values("diagnosis").distinct().count() > 20
+    assert Case.objects.values("status").distinct().count() == len(Case.Status)
+    assert Case.objects.values("urgency").distinct().count() == 3
+    assert Case.objects.filter(search_document__isnull=True).count() == 0
+    months = {d.month for d in Case.objects.values_list("submitted_at", flat=True)}
+    assert len(months) >= 4
+
+
+def test_setup_demo_creates_accounts_once(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.DEBUG = True  # the test runner turns it off; setup_demo is for development
+    call_command("setup_demo")
+    call_command("setup_demo")
+    assert set(User.objects.values_list("username", flat=True)) == {
+        "demo",
+        "coordinator",
+        "reviewer",
+        "reviewer2",
+    }
+    assert User.objects.get(username="demo").groups.get().name == "Supervisor"
+    assert "Password:" in (tmp_path / "demo-credentials.txt").read_text()
+    assert Case.objects.count() == 60
