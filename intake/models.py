@@ -266,10 +266,12 @@ class Case(models.Model):
         )
 
     def response_state(self, now: datetime | None = None) -> str:
-        """One of: answered, paused, overdue, due_soon, on_time."""
+        """One of: answered, closed, paused, overdue, due_soon, on_time."""
         now = now or timezone.now()
         if self.first_response_at:
             return "answered"
+        if self.status == self.Status.CLOSED:
+            return "closed"
         if self.clock_paused_at:
             return "paused"
         if self.response_due_at <= now:

@@ -4,13 +4,14 @@ The people in these stories:
 - the family: anonymous, no account;
 - alice: a reviewer; bob: a second reviewer;
 - carol: a coordinator, who triages and assigns;
-- sam: a supervisor, who may do everything, exports included.
+- sam: a supervisor, who may do everything, exports included;
+- dave: staff without a review role, who may sign in but not see cases.
 """
 
 import os
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls we make beside it are
 # still synchronous and safe.
@@ -20,30 +21,46 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(username: str, *, staff: bool = True) -> User:
-    return User.objects.create_user(
+def make_user(username: str, role: str | None = None, *, staff: bool = True) -> User:
+    user = User.objects.create_user(
         username=username, email=f"{username}@staff.example.org", password=PASSWORD, is_staff=staff
     )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 @pytest.fixture
 def alice(db):
-    return make_user("alice")
+    return make_user("alice", "Reviewer")
 
 
 @pytest.fixture
 def bob(db):
-    return make_user("bob")
+    return make_user("bob", "Reviewer")
 
 
 @pytest.fixture
 def carol(db):
-    return make_user("carol")
+    return make_user("carol", "Coordinator")
 
 
 @pytest.fixture
 def sam(db):
-    return make_user("sam")
+    return make_user("sam", "Supervisor")
+
+
+@pytest.fixture
+def dave(db):
+    return make_user("dave")
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -166,12 +183,19 @@ def make_answers(**pages) -> dict:
     return answers
 
 
-def make_case(*, ip="203.0.113.5", **pages):
+def make_case(*, ip="203.0.113.5", status=None, assigned_to=None, urgency=None, **pages):
     """A case submitted through the same code path as the form."""
-    from intake.models import Draft
+    from intake.models import Case, Draft
     from intake.submission import build_case, submit
 
     draft = Draft.objects.create(answers=make_answers(**pages))
     built = build_case(draft.answers)
     consent = {"privacy_notice": True, "reviewers_may_read": True, "research_contact": False}
-    return submit(draft=draft, built=built, consent_data=consent, ip=ip, user_agent="pytest")
+    case = submit(draft=draft, built=built, consent_data=consent, ip=ip, user_agent="pytest")
+    # Shortcuts for setting up a story; the actions themselves are tested on their own.
+    if status or assigned_to or urgency:
+        Case.objects.filter(pk=case.pk).update(
+            status=status or case.status, assigned_to=assigned_to, urgency=urgency or case.urgency
+        )
+        case.refresh_from_db()
+    return case

@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from assessments.models import AuditEvent, Note
+from intake.admin import CaseAdmin as FamilyCaseAdmin
+from intake.models import Case
+
+
+class NoteInline(admin.TabularInline):
+    model = Note
+    extra = 0
+    fields = ["created_at", "author", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Case)
+
+
+@admin.register(Case)
+class CaseAdmin(FamilyCaseAdmin):
+    inlines = [*FamilyCaseAdmin.inlines, NoteInline]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["case", "author", "created_at"]
+    search_fields = ["=case__reference"]
+    list_select_related = ["case", "author"]
+    readonly_fields = ["case", "author", "body", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor_label", "case_reference", "ip_address"]
+    list_filter = ["action", "at"]
+    search_fields = ["=case_reference", "=actor_label"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    readonly_fields = [
+        "at",
+        "action",
+        "actor",
+        "actor_label",
+        "case",
+        "case_reference",
+        "ip_address",
+        "detail",
+    ]
+
+    # Append-only: nobody adds, changes or deletes audit events here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

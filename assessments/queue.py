@@ -1,0 +1,186 @@
+"""The reviewers' queue: tabs, filters and search, all held in the URL so a view can be shared."""
+
+import re
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from assessments.access import sees_every_case, visible_cases
+from intake.diagnoses import DiagnosisGroup, codes_in_group
+from intake.models import Case
+
+Status = Case.Status
+
+TABS = [
+    ("needs_triage", "Needs triage"),
+    ("mine", "My cases"),
+    ("unassigned", "Unassigned"),
+    ("waiting", "Waiting on family"),
+    ("report_sent", "Report sent"),
+    ("closed", "Closed"),
+    ("all", "All"),
+]
+
+RESPONSE_STATES = [
+    ("overdue", "Overdue"),
+    ("due_soon", "Due soon"),
+    ("on_time", "On time"),
+    ("paused", "Paused (waiting on family)"),
+    ("answered", "Answered"),
+]
+
+REFERENCE = re.compile(r"^(CA-)?[2-9A-Z]{4}-[2-9A-Z]{4}$", re.IGNORECASE)
+
+
+def tab_filter(tab: str, user) -> Q:
+    return {
+        "needs_triage": Q(status=Status.NEW),
+        "mine": Q(assigned_to=user) & ~Q(status=Status.CLOSED),
+        "unassigned": Q(assigned_to__isnull=True) & ~Q(status__in=[Status.NEW, Status.CLOSED]),
+        "waiting": Q(status=Status.WAITING_ON_FAMILY),
+        "report_sent": Q(status=Status.REPORT_SENT),
+        "closed": Q(status=Status.CLOSED),
+        "all": Q(),
+    }[tab]
+
+
+def response_filter(state: str, now: datetime) -> Q:
+    soon = now + timedelta(hours=settings.RESPONSE_DUE_SOON_HOURS)
+    running = Q(first_response_at__isnull=True, clock_paused_at__isnull=True) & ~Q(status=Status.CLOSED)
+    return {
+        "answered": Q(first_response_at__isnull=False),
+        "paused": Q(first_response_at__isnull=True, clock_paused_at__isnull=False),
+        "overdue": running & Q(response_due_at__lte=now),
+        "due_soon": running & Q(response_due_at__gt=now, response_due_at__lte=soon),
+        "on_time": running & Q(response_due_at__gt=soon),
+    }[state]
+
+
+def staff_who_work_cases() -> QuerySet[User]:
+    has_role = Q(groups__permissions__codename="work_queue") | Q(user_permissions__codename="work_queue")
+    return (
+        User.objects.filter(has_role | Q(is_superuser=True), is_active=True).distinct().order_by("username")
+    )
+
+
+class QueueFilters(forms.Form):
+    tab = forms.ChoiceField(choices=TABS, required=False)
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    urgency = forms.TypedChoiceField(
+        choices=[("", "Any urgency"), *Case.Urgency.choices], coerce=int, required=False, empty_value=None
+    )
+    group = forms.ChoiceField(
+        label="Diagnosis group", choices=[("", "Any diagnosis"), *DiagnosisGroup.choices], required=False
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    assignee = forms.ChoiceField(required=False)
+    response = forms.ChoiceField(
+        label="Response time", choices=[("", "Any"), *RESPONSE_STATES], required=False
+    )
+    submitted_from = forms.DateField(
+        label="Submitted from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data, *, user, staff):
+        super().__init__(data)
+        self.user = user
+        self.fields["assignee"].choices = [
+            ("", "Anyone"),
+            ("none", "Nobody"),
+            *[(u.get_username(), u.get_username()) for u in staff],
+        ]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+
+    def default_tab(self) -> str:
+        return "needs_triage" if self.user.has_perm("intake.triage_case") else "mine"
+
+    def clean_tab(self):
+        return self.cleaned_data["tab"] or self.default_tab()
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def filtered(self, now: datetime) -> QuerySet[Case]:
+        """The visible cases under every filter but the tab."""
+        cases = visible_cases(self.user)
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("urgency"):
+            cases = cases.filter(urgency=data["urgency"])
+        if data.get("group"):
+            cases = cases.filter(diagnosis__in=codes_in_group(data["group"]))
+        if data.get("status"):
+            cases = cases.filter(status=data["status"])
+        if data.get("assignee") == "none":
+            cases = cases.filter(assigned_to__isnull=True)
+        elif data.get("assignee"):
+            cases = cases.filter(assigned_to__username=data["assignee"])
+        if data.get("response"):
+            cases = cases.filter(response_filter(data["response"], now))
+        tz = timezone.get_current_timezone()
+        if data.get("submitted_from"):
+            cases = cases.filter(submitted_at__gte=datetime.combine(data["submitted_from"], time.min, tz))
+        if data.get("submitted_to"):
+            end = datetime.combine(data["submitted_to"] + timedelta(days=1), time.min, tz)
+            cases = cases.filter(submitted_at__lt=end)
+        if data.get("q"):
+            q = data["q"]
+            if REFERENCE.match(q):
+                reference = q.upper() if q.upper().startswith("CA-") else f"CA-{q.upper()}"
+                cases = cases.filter(reference=reference)
+            else:
+                cases = cases.filter(
+                    search_document=SearchQuery(q, search_type="websearch", config="english")
+                )
+        return cases
+
+    @property
+    def current_tab(self) -> str:
+        if self.is_valid():
+            return self.cleaned_data["tab"]
+        return self.default_tab()
+
+
+def tab_counts(cases: QuerySet[Case], user) -> dict[str, int]:
+    """Every tab's count in one query."""
+    return cases.aggregate(**{key: Count("pk", filter=tab_filter(key, user)) for key, _ in TABS})
+
+
+def queue_cases(filters: QueueFilters, now: datetime) -> QuerySet[Case]:
+    return (
+        filters.filtered(now)
+        .filter(tab_filter(filters.current_tab, filters.user))
+        .select_related("assigned_to")
+        .only(*ROW_FIELDS)
+        .order_by("urgency", "submitted_at", "pk")
+    )
+
+
+# What a queue row shows: no names, emails or phone numbers, and none of the long free text.
+ROW_FIELDS = [
+    "reference",
+    "diagnosis",
+    "diagnosis_other",
+    "disease_status",
+    "urgency",
+    "submitted_at",
+    "status",
+    "response_due_at",
+    "clock_paused_at",
+    "first_response_at",
+    "family_replied_at",
+    "assigned_to__username",
+]
+
+
+def shows_assignee_filter(user) -> bool:
+    return sees_every_case(user)

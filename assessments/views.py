@@ -1,0 +1,233 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from assessments import actions
+from assessments.access import can_change, get_case_for_user
+from assessments.actions import ActionRefused
+from assessments.forms import AssignForm, NoteForm, StatusForm, TriageForm
+from assessments.models import AuditEvent
+from assessments.queue import (
+    RESPONSE_STATES,
+    TABS,
+    QueueFilters,
+    queue_cases,
+    shows_assignee_filter,
+    staff_who_work_cases,
+    tab_counts,
+)
+from intake import uploads
+
+PAGE_SIZE = 50
+
+reviewer_required = [login_required, permission_required("intake.work_queue", raise_exception=True)]
+
+
+def reviewer_view(view):
+    """Staff with a review role only: anonymous people go to the login page, other staff get 403."""
+    for decorator in reversed(reviewer_required):
+        view = decorator(view)
+    return never_cache(view)
+
+
+@reviewer_view
+def queue(request):
+    now = timezone.now()
+    staff = list(staff_who_work_cases())
+    filters = QueueFilters(request.GET, user=request.user, staff=staff)
+    filters.is_valid()
+    counts = tab_counts(filters.filtered(now), request.user)
+    paginator = Paginator(queue_cases(filters, now), PAGE_SIZE)
+    # The tab's count is already known: spare the paginator a second COUNT over the same rows.
+    paginator.__dict__["count"] = counts[filters.current_tab]
+    page = paginator.get_page(request.GET.get("page"))
+    for case in page.object_list:
+        case.response = case.response_state(now)
+    context = {
+        "filters": filters,
+        "tabs": [(key, label, counts[key]) for key, label in TABS],
+        "tab": filters.current_tab,
+        "page": page,
+        "response_labels": dict(RESPONSE_STATES),
+        "show_assignee_filter": shows_assignee_filter(request.user),
+        "now": now,
+    }
+    return render(request, "assessments/queue.html", context)
+
+
+@require_POST
+@reviewer_view
+def claim_next(request):
+    case = actions.claim_next_case(reviewer=request.user, request=request)
+    if case is None:
+        messages.info(request, "There are no triaged cases waiting. Well done.")
+        return redirect("assessments:queue")
+    messages.success(request, f"Case {case.reference} is yours now.")
+    return redirect("assessments:case", reference=case.reference)
+
+
+def _case_context(request, case, **forms):
+    user = request.user
+    staff = staff_who_work_cases()
+    timeline = (
+        AuditEvent.objects.filter(case=case)
+        .exclude(action=AuditEvent.Action.VIEWED_CASE)
+        .order_by("at", "id")
+    )
+    return {
+        "case": case,
+        "treatments": case.treatments.all(),
+        "documents": case.documents.all(),
+        "notes": case.notes.select_related("author"),
+        "timeline": timeline,
+        "response": case.response_state(),
+        "can_change": can_change(user, case),
+        "can_triage": user.has_perm("intake.triage_case") and case.status == case.Status.NEW,
+        "can_assign": user.has_perm("intake.assign_case"),
+        "can_claim": case.assigned_to_id is None
+        and case.status != case.Status.NEW
+        and case.status != case.Status.CLOSED,
+        "triage_form": forms.get("triage_form") or TriageForm(initial={"urgency": case.suggested_urgency}),
+        "assign_form": forms.get("assign_form") or AssignForm(staff=staff),
+        "status_form": forms.get("status_form") or StatusForm(case=case),
+        "note_form": forms.get("note_form") or NoteForm(),
+    }
+
+
+@reviewer_view
+def case_detail(request, reference):
+    case = get_case_for_user(request.user, reference)
+    actions.record_case_view(case=case, user=request.user, request=request)
+    return render(request, "assessments/case.html", _case_context(request, case))
+
+
+def _act(request, reference, *, needs_change=True):
+    case = get_case_for_user(request.user, reference)
+    if needs_change and not can_change(request.user, case):
+        raise Http404("No such case")
+    return case
+
+
+def _done(request, case, message):
+    messages.success(request, message)
+    return redirect("assessments:case", reference=case.reference)
+
+
+def _refused(request, case, error):
+    messages.error(request, str(error))
+    return redirect("assessments:case", reference=case.reference)
+
+
+@require_POST
+@reviewer_view
+@permission_required("intake.triage_case", raise_exception=True)
+def triage(request, reference):
+    case = _act(request, reference, needs_change=False)
+    form = TriageForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "assessments/case.html", _case_context(request, case, triage_form=form), status=400
+        )
+    try:
+        case = actions.triage_case(case=case, by=request.user, request=request, **form.cleaned_data)
+    except ActionRefused as e:
+        return _refused(request, case, e)
+    return _done(request, case, f"Triaged as {case.get_urgency_display().lower()}.")
+
+
+@require_POST
+@reviewer_view
+def claim(request, reference):
+    case = _act(request, reference, needs_change=False)
+    try:
+        case = actions.claim_case(case=case, reviewer=request.user, request=request)
+    except ActionRefused as e:
+        return _refused(request, case, e)
+    return _done(request, case, "The case is yours now.")
+
+
+@require_POST
+@reviewer_view
+@permission_required("intake.assign_case", raise_exception=True)
+def assign(request, reference):
+    case = _act(request, reference, needs_change=False)
+    form = AssignForm(request.POST, staff=staff_who_work_cases())
+    if not form.is_valid():
+        return render(
+            request, "assessments/case.html", _case_context(request, case, assign_form=form), status=400
+        )
+    try:
+        case = actions.assign_case(
+            case=case, assignee=form.cleaned_data["assignee"], by=request.user, request=request
+        )
+    except ActionRefused as e:
+        return _refused(request, case, e)
+    return _done(request, case, f"Assigned to {case.assigned_to.get_username()}.")
+
+
+@require_POST
+@reviewer_view
+def release(request, reference):
+    case = _act(request, reference)
+    try:
+        case = actions.release_case(case=case, by=request.user, request=request)
+    except ActionRefused as e:
+        return _refused(request, case, e)
+    messages.success(request, f"Case {case.reference} is back in the queue.")
+    return redirect("assessments:queue")
+
+
+@require_POST
+@reviewer_view
+def change_status(request, reference):
+    case = _act(request, reference)
+    form = StatusForm(request.POST, case=case)
+    if not form.is_valid():
+        return render(
+            request, "assessments/case.html", _case_context(request, case, status_form=form), status=400
+        )
+    try:
+        case = actions.change_status(case=case, by=request.user, request=request, **form.cleaned_data)
+    except ActionRefused as e:
+        return _refused(request, case, e)
+    return _done(request, case, f"The case is now “{case.get_status_display()}”.")
+
+
+@require_POST
+@reviewer_view
+def add_note(request, reference):
+    case = _act(request, reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "assessments/case.html", _case_context(request, case, note_form=form), status=400
+        )
+    actions.add_note(case=case, author=request.user, body=form.cleaned_data["body"], request=request)
+    return _done(request, case, "Note added.")
+
+
+@reviewer_view
+def document(request, reference, document_id):
+    case = get_case_for_user(request.user, reference)
+    document = get_object_or_404(case.documents, id=document_id)
+    download = request.GET.get("download") == "1" or not document.is_viewable_inline
+    path = uploads.path_of(document)
+    if not path.exists():
+        raise Http404("The file is missing")
+    actions.record_document_view(
+        case=case, document=document, user=request.user, download=download, request=request
+    )
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        as_attachment=download,
+        filename=uploads.download_name(document),
+        content_type=document.content_type,
+    )
+    # Shown on its own, never inside another page, and with nothing it could run.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response

@@ -1,0 +1,102 @@
+"""Every reviewer URL, walked with every persona, in one place."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from intake import uploads
+from intake.models import Case
+from tests.conftest import client_for, make_case
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def bobs_case(bob):
+    case = make_case(status=Case.Status.IN_REVIEW, assigned_to=bob)
+    uploads.store(SimpleUploadedFile("scan.pdf", PDF), kind="scan", existing=[], case=case)
+    return case
+
+
+def urls(case):
+    document = case.documents.get()
+    base = f"/review/cases/{case.reference}"
+    return {
+        "queue": ("get", "/review/", {}),
+        "case": ("get", f"{base}/", {}),
+        "document": ("get", f"{base}/documents/{document.id}/", {}),
+        "claim_next": ("post", "/review/claim-next/", {}),
+        "triage": ("post", f"{base}/triage/", {"urgency": "1", "reason": "x"}),
+        "claim": ("post", f"{base}/claim/", {}),
+        "assign": ("post", f"{base}/assign/", {"assignee": "bob"}),
+        "release": ("post", f"{base}/release/", {}),
+        "status": ("post", f"{base}/status/", {"to": "closed", "reason": "x"}),
+        "note": ("post", f"{base}/notes/", {"body": "x"}),
+    }
+
+
+def call(client, method, url, data):
+    return getattr(client, method)(url, data)
+
+
+def test_anonymous_people_are_sent_to_log_in(client, bobs_case):
+    for name, (method, url, data) in urls(bobs_case).items():
+        response = call(client, method, url, data)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/login/"), name
+
+
+def test_staff_without_a_review_role_are_refused(dave, bobs_case):
+    client = client_for(dave)
+    for name, (method, url, data) in urls(bobs_case).items():
+        assert call(client, method, url, data).status_code == 403, name
+
+
+def test_a_reviewer_cannot_tell_that_someone_elses_case_exists(alice, bobs_case):
+    client = client_for(alice)
+    expected = {"queue": 200, "claim_next": 302, "triage": 403, "assign": 403}
+    for name, (method, url, data) in urls(bobs_case).items():
+        assert call(client, method, url, data).status_code == expected.get(name, 404), name
+    # And the answer is the same as for a case that does not exist at all.
+    assert client.get("/review/cases/CA-2222-2222/").status_code == 404
+
+
+def test_a_reviewer_may_open_an_unassigned_case_but_not_work_it_before_claiming(alice, bob):
+    case = make_case(status=Case.Status.TRIAGED)
+    uploads.store(SimpleUploadedFile("scan.pdf", PDF), kind="scan", existing=[], case=case)
+    client = client_for(alice)
+    routes = urls(case)
+    assert call(client, *routes["case"]).status_code == 200
+    assert call(client, *routes["document"]).status_code == 200
+    for name in ("release", "status", "note"):
+        assert call(client, *routes[name]).status_code == 404, name
+    assert call(client, *routes["claim"]).status_code == 302
+
+
+def test_the_assignee_works_their_case(bob, bobs_case):
+    client = client_for(bob)
+    expected = {"queue": 200, "case": 200, "document": 200, "triage": 403, "assign": 403}
+    for name in ("queue", "case", "document", "note", "status", "triage", "assign"):
+        method, url, data = urls(bobs_case)[name]
+        assert call(client, method, url, data).status_code == expected.get(name, 302), name
+
+
+@pytest.mark.parametrize("persona", ["carol", "sam"])
+def test_coordinators_and_supervisors_open_every_case(request, persona, bobs_case):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    for name in ("queue", "case", "document"):
+        method, url, data = urls(bobs_case)[name]
+        assert call(client, method, url, data).status_code == 200, name
+    for name in ("note", "assign", "release"):
+        method, url, data = urls(bobs_case)[name]
+        assert call(client, method, url, data).status_code == 302, name
+
+
+def test_pages_with_personal_data_are_never_cached(carol, bobs_case):
+    client = client_for(carol)
+    for name in ("queue", "case", "document"):
+        method, url, data = urls(bobs_case)[name]
+        response = call(client, method, url, data)
+        assert "no-store" in response["Cache-Control"], name

@@ -1,0 +1,179 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments import actions
+from intake.models import Case
+from tests.conftest import client_for, make_case
+
+pytestmark = pytest.mark.django_db
+Status = Case.Status
+
+
+def references(response) -> list[str]:
+    return [case.reference for case in response.context["page"].object_list]
+
+
+def test_the_queue_lists_cases_most_urgent_then_oldest_first(carol):
+    routine = make_case(status=Status.TRIAGED, urgency=Case.Urgency.ROUTINE)
+    urgent = make_case(status=Status.TRIAGED, urgency=Case.Urgency.URGENT)
+    older_urgent = make_case(status=Status.TRIAGED, urgency=Case.Urgency.URGENT)
+    Case.objects.filter(pk=older_urgent.pk).update(submitted_at=timezone.now() - timedelta(days=2))
+    response = client_for(carol).get("/review/?tab=all")
+    assert references(response) == [older_urgent.reference, urgent.reference, routine.reference]
+
+
+def test_rows_show_no_names_emails_or_phone_numbers(carol):
+    make_case(
+        about_you={"contact_phone": "555 123 4567", "contact_preference": "phone"},
+        patient={"patient_name": "Zebedee"},
+    )
+    body = client_for(carol).get("/review/?tab=all").content.decode()
+    for personal in ("Maria", "Lopez", "maria.lopez@example.com", "555 123 4567", "Zebedee"):
+        assert personal not in body
+    assert "T-cell acute lymphoblastic leukemia" in body
+
+
+def test_tabs_count_live(carol, alice):
+    make_case()  # needs triage
+    make_case(status=Status.IN_REVIEW, assigned_to=alice)
+    make_case(status=Status.TRIAGED)
+    make_case(status=Status.WAITING_ON_FAMILY, assigned_to=alice)
+    make_case(status=Status.REPORT_SENT, assigned_to=alice)
+    make_case(status=Status.CLOSED)
+    tabs = {key: count for key, _, count in client_for(alice).get("/review/").context["tabs"]}
+    assert tabs == {
+        "needs_triage": 1,
+        "mine": 3,
+        "unassigned": 1,
+        "waiting": 1,
+        "report_sent": 1,
+        "closed": 1,
+        "all": 6,
+    }
+
+
+def test_a_reviewer_sees_only_unassigned_cases_and_their_own(alice, bob):
+    mine = make_case(status=Status.IN_REVIEW, assigned_to=alice)
+    free = make_case(status=Status.TRIAGED)
+    make_case(status=Status.IN_REVIEW, assigned_to=bob)
+    response = client_for(alice).get("/review/?tab=all")
+    assert set(references(response)) == {mine.reference, free.reference}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("urgency=3", "routine"),
+        ("group=solid", "lung"),
+        ("status=closed", "closed"),
+        ("assignee=alice", "alices"),
+        ("assignee=none", "unassigned"),
+        ("response=overdue", "overdue"),
+        ("q=osimertinib", "lung"),
+        ("q=daratumumab", "noted"),
+    ],
+)
+def test_filters_and_search(carol, alice, query, expected):
+    now = timezone.now()
+    cases = {
+        "routine": make_case(status=Status.TRIAGED, urgency=Case.Urgency.ROUTINE, assigned_to=alice),
+        "lung": make_case(
+            status=Status.IN_REVIEW,
+            assigned_to=alice,
+            diagnosis={"diagnosis": "lung_nsclc"},
+            treatments={"treatments-0-kind": "targeted", "treatments-0-name": "Osimertinib"},
+        ),
+        "closed": make_case(status=Status.CLOSED, assigned_to=alice),
+        "alices": make_case(status=Status.IN_REVIEW, assigned_to=alice),
+        "unassigned": make_case(status=Status.TRIAGED),
+        "overdue": make_case(status=Status.IN_REVIEW, assigned_to=alice),
+        "noted": make_case(status=Status.IN_REVIEW, assigned_to=alice),
+    }
+    Case.objects.exclude(pk=cases["overdue"].pk).update(response_due_at=now + timedelta(days=5))
+    Case.objects.filter(pk=cases["overdue"].pk).update(response_due_at=now - timedelta(hours=1))
+    actions.add_note(case=cases["noted"], author=alice, body="Daratumumab program contacted")
+    Case.objects.exclude(pk=cases["routine"].pk).update(urgency=Case.Urgency.URGENT)
+    response = client_for(carol).get(f"/review/?tab=all&{query}")
+    found = set(references(response))
+    assert cases[expected].reference in found
+    if query.startswith(("q=", "response=", "group=", "urgency=", "status=closed", "assignee=none")):
+        assert found == {cases[expected].reference}, query
+
+
+def test_search_by_reference_code(carol):
+    case = make_case()
+    make_case()
+    for query in (case.reference, case.reference.lower(), case.reference[3:]):
+        assert references(client_for(carol).get("/review/", {"tab": "all", "q": query})) == [case.reference]
+
+
+def test_submitted_between_two_dates(carol):
+    old = make_case()
+    new = make_case()
+    Case.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(days=40))
+    today = timezone.localdate()
+    response = client_for(carol).get(
+        "/review/",
+        {"tab": "all", "submitted_from": str(today - timedelta(days=1)), "submitted_to": str(today)},
+    )
+    assert references(response) == [new.reference]
+
+
+def test_the_url_holds_the_filters(carol):
+    make_case(status=Status.TRIAGED)
+    body = client_for(carol).get("/review/?tab=all&urgency=1&q=leukemia").content.decode()
+    assert "?tab=needs_triage&amp;urgency=1&amp;q=leukemia" in body
+
+
+def test_overdue_and_due_soon_cases_stand_out(carol):
+    late = make_case(status=Status.TRIAGED)
+    soon = make_case(status=Status.TRIAGED)
+    Case.objects.filter(pk=late.pk).update(response_due_at=timezone.now() - timedelta(hours=3))
+    Case.objects.filter(pk=soon.pk).update(response_due_at=timezone.now() + timedelta(hours=3))
+    body = client_for(carol).get("/review/?tab=all").content.decode()
+    assert f'class="row-overdue" data-reference="{late.reference}"' in body
+    assert f'class="row-due-soon" data-reference="{soon.reference}"' in body
+
+
+def test_the_queue_pages_through_many_cases(carol):
+    from assessments.demo import seed
+
+    seed(120)
+    client = client_for(carol)
+    first = client.get("/review/?tab=all")
+    assert len(references(first)) == 50
+    assert first.context["page"].paginator.count == 120
+    third = client.get("/review/?tab=all&page=3")
+    assert len(references(third)) == 20
+    assert not set(references(first)) & set(references(third))
+
+
+def test_the_queue_query_count_does_not_grow_with_rows(carol, alice):
+    from assessments.demo import seed
+
+    client = client_for(carol)
+    client.get("/review/")  # warm the session
+    seed(5, reviewers=[alice])
+    with CaptureQueriesContext(connection) as few:
+        client.get("/review/?tab=all")
+    seed(100, reviewers=[alice])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/review/?tab=all")
+    assert len(response.context["page"].object_list) == 50
+    # 1. the session, 2. the user, 3.-4. the user's and their groups' permissions,
+    # 5. staff for the assignee filter, 6. every tab's count in one aggregate, 7. the page of rows
+    # with their assignees joined.
+    assert len(few) == len(many) == 7, [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_claim_next_from_the_queue(alice):
+    case = make_case(status=Status.TRIAGED)
+    client = client_for(alice)
+    response = client.post("/review/claim-next/")
+    assert response["Location"] == f"/review/cases/{case.reference}/"
+    response = client.post("/review/claim-next/", follow=True)
+    assert "There are no triaged cases waiting" in response.content.decode()

@@ -1,0 +1,86 @@
+"""A coordinator triages, a reviewer claims, reads, opens a document, notes and closes: in a browser."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from assessments.models import AuditEvent
+from intake import uploads
+from intake.models import Case
+from tests.conftest import PASSWORD, make_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, username):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/review/**")
+
+
+def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, alice):
+    case = make_case()
+    uploads.store(
+        SimpleUploadedFile("pathology.pdf", b"%PDF-1.4\n%%EOF\n"), kind="pathology", existing=[], case=case
+    )
+
+    # The coordinator triages from the "Needs triage" tab.
+    log_in(page, "carol")
+    assert page.get_by_role("link", name="Needs triage 1").is_visible()
+    page.get_by_role("link", name=case.reference).click()
+    assert "Disease status: It came back (relapsed)" in page.content()
+    page.get_by_role("combobox", name="Urgency").select_option(label="High")
+    page.get_by_role("button", name="Confirm triage").click()
+    assert (
+        page.get_by_role("alert").inner_text() == "Please give a reason for changing the suggested urgency."
+    )
+    page.get_by_role("combobox", name="Urgency").select_option(label="High")
+    page.get_by_label("Reason (needed when you change the suggestion)").fill("Stable on current treatment")
+    page.get_by_role("button", name="Confirm triage").click()
+    page.get_by_text("Triaged as high.").wait_for()
+
+    # The reviewer claims the next case and works it.
+    other = browser.new_context(base_url=live_server.url)
+    reviewer = other.new_page()
+    log_in(reviewer, "alice")
+    reviewer.get_by_role("button", name="Claim next case").click()
+    reviewer.wait_for_url(f"**/review/cases/{case.reference}/")
+    assert reviewer.get_by_text("Maria Lopez").is_visible()
+    with reviewer.expect_download() as download:
+        reviewer.get_by_role("link", name="Download pathology.pdf").click()
+    assert download.value.suggested_filename == "pathology.pdf"
+    reviewer.get_by_role("textbox", name="Internal note").fill("Looked at CD7 CAR-T trials.")
+    reviewer.get_by_role("button", name="Add note").click()
+    reviewer.get_by_text("Note added.").wait_for()
+    reviewer.get_by_label("Move to").select_option(label="Closed")
+    reviewer.get_by_label("Why").fill("Family chose a trial at their hospital.")
+    reviewer.once("dialog", lambda dialog: dialog.accept())
+    reviewer.get_by_role("button", name="Change status").click()
+    reviewer.get_by_text("The case is now “Closed”.").wait_for()
+
+    timeline = reviewer.get_by_role("region", name="Timeline").inner_text()
+    for entry in (
+        "Case submitted",
+        "Triaged",
+        "Claimed",
+        "Document opened",
+        "Internal note added",
+        "Status changed",
+    ):
+        assert entry in timeline
+    assert "In review → Closed" in timeline
+    other.close()
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED and case.assigned_to == alice
+    actions = set(AuditEvent.objects.filter(case=case).values_list("action", flat=True))
+    assert {
+        "submitted",
+        "triaged",
+        "claimed",
+        "viewed_case",
+        "viewed_document",
+        "note_added",
+        "status_changed",
+    } <= actions
