@@ -8,6 +8,7 @@ The people in these stories:
 - dave: staff without a review role, who may sign in but not see cases.
 """
 
+import importlib
 import os
 
 import pytest
@@ -21,11 +22,21 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 
 
+def ensure_roles() -> None:
+    """The roles come from a data migration; tests that truncate tables take them away again."""
+    if not Group.objects.filter(name="Supervisor").exists():
+        from django.apps import apps
+
+        migration = importlib.import_module("assessments.migrations.0003_roles")
+        migration.create_roles(apps, None)
+
+
 def make_user(username: str, role: str | None = None, *, staff: bool = True) -> User:
     user = User.objects.create_user(
         username=username, email=f"{username}@staff.example.org", password=PASSWORD, is_staff=staff
     )
     if role:
+        ensure_roles()
         user.groups.add(Group.objects.get(name=role))
     return user
 
