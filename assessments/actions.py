@@ -6,13 +6,23 @@ transaction. Views call these and nothing else to change a case.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from assessments.audit import record
 from assessments.models import AuditEvent, Note
-from intake.models import Case, refresh_search_documents, search_text
+from intake import emails, family, uploads
+from intake.models import (
+    Case,
+    DeletionRequest,
+    Message,
+    Report,
+    ReportOption,
+    refresh_search_documents,
+    search_text,
+)
 
 Status = Case.Status
 Action = AuditEvent.Action
@@ -228,3 +238,288 @@ def record_document_view(*, case: Case, document, user: User, download: bool, re
         request=request,
         detail={"document": str(document.id), "download": download},
     )
+
+
+# Talking with the family ---------------------------------------------------------------------------
+
+
+def _email_family_update(case: Case, *, kind: str, subject: str, what: str) -> None:
+    """Tell the family there is something new, with their link and no details."""
+    link = family.active_link(case)
+    emails.queue_family_email(
+        case=case, link=link, kind=kind, subject=subject, template="case_update", what=what
+    )
+
+
+def send_message(*, case: Case, by: User, body: str, request=None) -> Message:
+    body = body.strip()
+    if not body:
+        raise ActionRefused("The message is empty.")
+    with transaction.atomic():
+        case = _lock(case)
+        message = Message.objects.create(case=case, sender=Message.Sender.REVIEWER, author=by, body=body)
+        _email_family_update(
+            case,
+            kind="message",
+            subject=f"A new message about case {case.reference}",
+            what="a new message from us",
+        )
+        record(Action.MESSAGE_SENT, case=case, actor=by, request=request, detail={"message": message.pk})
+    return message
+
+
+def request_info(*, case: Case, by: User, question: str, request=None) -> Message:
+    """Ask the family a question: the case waits on them and the response clock pauses."""
+    question = question.strip()
+    if not question:
+        raise ActionRefused("The question is empty.")
+    with transaction.atomic():
+        case = _lock(case)
+        now = timezone.now()
+        if case.status != Status.WAITING_ON_FAMILY:
+            _set_status(case, Status.WAITING_ON_FAMILY, now)
+        case.save()
+        message = Message.objects.create(
+            case=case, sender=Message.Sender.REVIEWER, author=by, kind=Message.Kind.QUESTION, body=question
+        )
+        _email_family_update(
+            case,
+            kind="question",
+            subject=f"We have a question about case {case.reference}",
+            what="a question from us",
+        )
+        record(Action.INFO_REQUESTED, case=case, actor=by, request=request, detail={"message": message.pk})
+    return message
+
+
+def family_wrote(*, case: Case, action: str) -> None:
+    """The family sent a message, an answer or documents: bring the case back to its reviewer."""
+    case = _lock(case)
+    now = timezone.now()
+    case.family_replied_at = now
+    if action == Action.FAMILY_ANSWERED and case.status == Status.WAITING_ON_FAMILY:
+        _set_status(case, Status.IN_REVIEW if case.assigned_to_id else Status.TRIAGED, now)
+    case.save()
+    recipients = [case.assigned_to] if case.assigned_to_id else list(coordinators())
+    what = {
+        Action.FAMILY_ANSWERED: "answered your question",
+        Action.FAMILY_UPLOADED: "added documents",
+    }.get(action, "sent a message")
+    for person in recipients:
+        if person.email:
+            emails.queue_email(
+                to=person.email,
+                kind="staff_family_update",
+                subject=f"The family {what} on case {case.reference}",
+                template="staff_family_update",
+                context={
+                    "reference": case.reference,
+                    "what": what,
+                    "url": f"{settings.SITE_URL}/review/cases/{case.reference}/",
+                },
+                case=case,
+            )
+
+
+def coordinators():
+    return User.objects.filter(is_active=True, groups__permissions__codename="triage_case").distinct()
+
+
+def mark_family_messages_seen(*, case: Case, by: User) -> list[int]:
+    """The reviewer opened the case: family messages are no longer new. Returns the ids that were."""
+    unseen = list(
+        case.messages.filter(sender=Message.Sender.FAMILY, seen_by_staff_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if unseen or case.family_replied_at:
+        with transaction.atomic():
+            Message.objects.filter(pk__in=unseen).update(seen_by_staff_at=timezone.now())
+            Case.objects.filter(pk=case.pk).update(family_replied_at=None)
+    return unseen
+
+
+# Reports -------------------------------------------------------------------------------------------
+
+REPORT_FIELDS = ["understanding", "questions", "next_steps"]
+OPTION_FIELDS = ["kind", "title", "what_it_is", "why_it_may_fit", "what_to_ask", "identifier", "link"]
+
+
+def draft_report(case: Case) -> Report | None:
+    return case.reports.filter(sent_at__isnull=True).first()
+
+
+def start_report(*, case: Case, by: User, request=None) -> Report:
+    """The unsent version to edit: a copy of the last version sent, or a blank first report."""
+    with transaction.atomic():
+        case = _lock(case)
+        existing = draft_report(case)
+        if existing:
+            return existing
+        last = case.reports.filter(sent_at__isnull=False).order_by("-version").first()
+        report = Report.objects.create(
+            case=case,
+            version=(last.version + 1) if last else 1,
+            written_by=by,
+            **{f: getattr(last, f) for f in REPORT_FIELDS} if last else {},
+        )
+        if last:
+            ReportOption.objects.bulk_create(
+                ReportOption(report=report, position=o.position, **{f: getattr(o, f) for f in OPTION_FIELDS})
+                for o in last.options.all()
+            )
+        record(
+            Action.REPORT_SAVED,
+            case=case,
+            actor=by,
+            request=request,
+            detail={"version": report.version, "started": True},
+        )
+    return report
+
+
+def save_report(*, report: Report, by: User, fields: dict, options: list[dict], request=None) -> Report:
+    """Store the reviewer's draft. Any change after approval needs approving again."""
+    if report.is_sent:
+        raise ActionRefused("This version was sent already. Start a new version to make changes.")
+    with transaction.atomic():
+        before = _report_content(report)
+        for name in REPORT_FIELDS:
+            setattr(report, name, fields.get(name, ""))
+        report.written_by = by
+        report.options.all().delete()
+        ReportOption.objects.bulk_create(
+            ReportOption(report=report, position=i, **{f: o.get(f, "") for f in OPTION_FIELDS})
+            for i, o in enumerate(options)
+        )
+        if _report_content(report) != before:
+            report.approved_by = report.approved_at = report.submitted_for_approval_at = None
+        report.save()
+        record(
+            Action.REPORT_SAVED,
+            case=report.case,
+            actor=by,
+            request=request,
+            detail={"version": report.version},
+        )
+    return report
+
+
+def _report_content(report: Report) -> tuple:
+    options = tuple(tuple(getattr(o, f) for f in OPTION_FIELDS) for o in report.options.all())
+    return (*(getattr(report, f) for f in REPORT_FIELDS), options)
+
+
+def report_problems(report: Report) -> list[str]:
+    """What must be filled in before a report can go to a family."""
+    problems = []
+    if not report.understanding.strip():
+        problems.append("Write what we understood about the situation.")
+    if not report.next_steps.strip():
+        problems.append("Write the next steps.")
+    for i, option in enumerate(report.options.all(), start=1):
+        if not option.title.strip() or not option.what_it_is.strip():
+            problems.append(f"Option {i} needs a title and what it is, in plain words.")
+    return problems
+
+
+def submit_report_for_approval(*, report: Report, by: User, request=None) -> Report:
+    if problems := report_problems(report):
+        raise ActionRefused(" ".join(problems))
+    with transaction.atomic():
+        report.submitted_for_approval_at = timezone.now()
+        report.save(update_fields=["submitted_for_approval_at"])
+        record(
+            Action.REPORT_SUBMITTED,
+            case=report.case,
+            actor=by,
+            request=request,
+            detail={"version": report.version},
+        )
+    return report
+
+
+def approve_report(*, report: Report, by: User, request=None) -> Report:
+    if not by.has_perm("intake.approve_report"):
+        raise ActionRefused("Only a supervisor can approve reports.")
+    if report.is_sent:
+        raise ActionRefused("This version was sent already.")
+    if problems := report_problems(report):
+        raise ActionRefused(" ".join(problems))
+    with transaction.atomic():
+        report.approved_by, report.approved_at = by, timezone.now()
+        report.save(update_fields=["approved_by", "approved_at"])
+        record(
+            Action.REPORT_APPROVED,
+            case=report.case,
+            actor=by,
+            request=request,
+            detail={"version": report.version},
+        )
+    return report
+
+
+def send_report(*, report: Report, by: User, request=None) -> Report:
+    """Freeze this version, move the case to "Report sent", stop the response clock, tell the family."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.is_sent:
+            raise ActionRefused("This version was sent already.")
+        if problems := report_problems(report):
+            raise ActionRefused(" ".join(problems))
+        if settings.REPORT_REQUIRES_APPROVAL and not report.approved_at:
+            raise ActionRefused("A supervisor needs to approve this report before it is sent.")
+        case = _lock(report.case)
+        now = timezone.now()
+        if case.status != Status.REPORT_SENT:
+            _set_status(case, Status.REPORT_SENT, now)
+        if case.first_response_at is None:
+            case.first_response_at = now
+        case.save()
+        report.sent_at, report.sent_by = now, by
+        report.save(update_fields=["sent_at", "sent_by"])
+        _email_family_update(
+            case, kind="report", subject=f"Your report for case {case.reference} is ready", what="your report"
+        )
+        record(Action.REPORT_SENT, case=case, actor=by, request=request, detail={"version": report.version})
+    return report
+
+
+# Deleting a case at the family's request -----------------------------------------------------------
+
+
+def erase_case(*, case: Case, by: User | None = None, request=None) -> str:
+    """Delete the case, its files and everything said in it; keep the audit trail and the request."""
+    with transaction.atomic():
+        case = _lock(case)
+        reference, email = case.reference, case.contact_email
+        documents = list(case.documents.all())
+        emails.queue_email(
+            to=email,
+            kind="deletion_done",
+            subject=f"Your case {reference} has been deleted",
+            template="deletion_done",
+            context={"reference": reference},
+        )
+        DeletionRequest.objects.update_or_create(
+            case=case,
+            defaults={
+                "case_reference": reference,
+                "state": DeletionRequest.State.DONE,
+                "carried_out_at": timezone.now(),
+                "carried_out_by": by.get_username() if by else "system",
+                "due_at": timezone.now(),
+            },
+        )
+        record(Action.ERASED, case=case, actor=by, request=request, detail={"documents": len(documents)})
+        case.delete()
+        # Files go once the rows are gone for good.
+        transaction.on_commit(lambda: uploads.delete_files(documents))
+    return reference
+
+
+def erase_due_cases() -> list[str]:
+    due = DeletionRequest.objects.filter(
+        state=DeletionRequest.State.PENDING, due_at__lte=timezone.now(), case__isnull=False
+    ).select_related("case")
+    return [erase_case(case=request.case) for request in due]

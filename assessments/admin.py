@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessments.models import AuditEvent, Note
+from assessments.models import AuditEvent, Note, Snippet
 from intake.admin import CaseAdmin as FamilyCaseAdmin
 from intake.models import Case
 
@@ -62,3 +62,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Snippet)
+class SnippetAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "section", "option_kind", "active"]
+    list_filter = ["kind", "section", "active"]
+    search_fields = ["title", "body", "option_title"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "active"]}),
+        ("Paragraph", {"fields": ["section", "body"]}),
+        (
+            "Option block",
+            {
+                "fields": [
+                    "option_kind",
+                    "option_title",
+                    "what_it_is",
+                    "why_it_may_fit",
+                    "what_to_ask",
+                    "identifier",
+                    "link",
+                ]
+            },
+        ),
+    ]

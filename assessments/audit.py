@@ -24,6 +24,18 @@ def record(
     )
 
 
+FAMILY_WROTE = {
+    AuditEvent.Action.FAMILY_REPLIED,
+    AuditEvent.Action.FAMILY_ANSWERED,
+    AuditEvent.Action.FAMILY_UPLOADED,
+}
+
+
 @receiver(case_event, dispatch_uid="assessments.audit.family_event")
 def record_family_event(sender, *, case, action, ip=None, detail=None, **kwargs):
+    """Family-side events, sent inside the family's transaction: record them, and bring news to staff."""
     record(action, case=case, ip=ip, detail=detail)
+    if action in FAMILY_WROTE:
+        from assessments.actions import family_wrote
+
+        family_wrote(case=case, action=action)

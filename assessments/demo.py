@@ -5,12 +5,13 @@ intake.submission.build_case and prepare, exactly as a submitted form is. Only t
 bulk, so that 100,000 cases take minutes, not hours.
 """
 
+import multiprocessing
 import random
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 
-from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from assessments.models import AuditEvent, Note
@@ -24,7 +25,7 @@ from intake.models import (
     refresh_search_documents,
     search_text,
 )
-from intake.submission import build_case, prepare
+from intake.submission import CaseAnswers, build_case, prepare
 
 FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hugo", "Ines", "Jamal", "Kai", "Lena"]
 LAST_NAMES = ["Garcia", "Nguyen", "Smith", "Okafor", "Rossi", "Khan", "Cohen", "Silva", "Müller", "Park"]
@@ -179,16 +180,16 @@ def demo_answers(rng: random.Random, now) -> dict:
     }
 
 
-def _workflow(case: Case, status: str, rng: random.Random, reviewers: list[User], now) -> None:
+def _workflow(case: Case, status: str, rng: random.Random, reviewer_ids: list[int], now) -> None:
     """Put a demo case somewhere along the workflow, as if reviewers had worked on it."""
     case.status = status
     if status == Case.Status.NEW:
         return
     case.triaged_at = case.submitted_at + timedelta(hours=rng.randint(1, 30))
     case.status_changed_at = case.triaged_at
-    if status == Case.Status.TRIAGED or not reviewers:
+    if status == Case.Status.TRIAGED or not reviewer_ids:
         return
-    case.assigned_to = rng.choice(reviewers)
+    case.assigned_to_id = rng.choice(reviewer_ids)
     case.assigned_at = case.triaged_at + timedelta(hours=rng.randint(1, 48))
     case.status_changed_at = case.assigned_at
     if status == Case.Status.WAITING_ON_FAMILY:
@@ -198,73 +199,98 @@ def _workflow(case: Case, status: str, rng: random.Random, reviewers: list[User]
         case.status_changed_at = case.first_response_at
 
 
-def seed(count: int, *, seed: int = 2026, batch_size: int = 1000, reviewers=None, progress=None) -> int:
-    rng = random.Random(seed)
-    now = timezone.now()
-    reviewers = list(reviewers or [])
+def build_batch(batch_seed: int, size: int, now, reviewer_ids: list[int]) -> list[CaseAnswers]:
+    """Build and validate one batch of cases. Runs in worker processes, so it touches no database."""
+    rng = random.Random(batch_seed)
     statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
+    built_cases = []
+    for _ in range(size):
+        built = build_case(demo_answers(rng, now))
+        prepare(built, submitted_at=now - timedelta(minutes=rng.randint(10, 60 * 24 * 180)))
+        built.case.submission_key = uuid.uuid4()
+        _workflow(built.case, rng.choice(statuses), rng, reviewer_ids, now)
+        built_cases.append(built)
+    return built_cases
+
+
+def save_batch(built_cases: list[CaseAnswers], rng: random.Random) -> None:
+    _unique_references([b.case for b in built_cases])
+    with transaction.atomic():
+        cases = Case.objects.bulk_create([b.case for b in built_cases])
+        treatments, consents, links, events, notes, texts = [], [], [], [], [], {}
+        for built, case in zip(built_cases, cases, strict=True):
+            for t in built.treatments:
+                t.case = case
+            treatments += built.treatments
+            consents.append(
+                Consent(
+                    case=case,
+                    version=consent.CURRENT_VERSION,
+                    privacy_notice=True,
+                    reviewers_may_read=True,
+                    research_contact=rng.random() < 0.4,
+                    agreed_at=case.submitted_at,
+                    ip_address=None,
+                    user_agent="seed_demo",
+                )
+            )
+            links.append(FamilyLink(case=case, created_at=case.submitted_at))
+            events.append(
+                AuditEvent(
+                    action=AuditEvent.Action.SUBMITTED,
+                    actor_label="family",
+                    case=case,
+                    case_reference=case.reference,
+                    at=case.submitted_at,
+                )
+            )
+            case_notes = []
+            if case.assigned_to_id and rng.random() < 0.5:
+                note = Note(
+                    case=case,
+                    author_id=case.assigned_to_id,
+                    body=rng.choice(NOTES),
+                    created_at=case.assigned_at,
+                )
+                case_notes.append(note)
+            notes += case_notes
+            texts[case.pk] = search_text(
+                case, [t.name for t in built.treatments], [n.body for n in case_notes]
+            )
+        Treatment.objects.bulk_create(treatments)
+        Consent.objects.bulk_create(consents)
+        FamilyLink.objects.bulk_create(links)
+        AuditEvent.objects.bulk_create(events)
+        Note.objects.bulk_create(notes)
+        refresh_search_documents(texts)
+
+
+def seed(
+    count: int, *, seed: int = 2026, batch_size: int = 1000, reviewers=None, progress=None, workers: int = 1
+) -> int:
+    """Create `count` demo cases. With workers > 1, cases are built in parallel processes while
+    this one saves them."""
+    now = timezone.now()
+    reviewer_ids = [r.pk for r in reviewers or []]
+    rng = random.Random(seed)
+    sizes = [min(batch_size, count - start) for start in range(0, count, batch_size)]
+    jobs = [(seed * 100_003 + i, size, now, reviewer_ids) for i, size in enumerate(sizes)]
     made = 0
-    while made < count:
-        size = min(batch_size, count - made)
-        built_cases = []
-        for _ in range(size):
-            answers = demo_answers(rng, now)
-            built = build_case(answers)
-            prepare(built, submitted_at=now - timedelta(minutes=rng.randint(10, 60 * 24 * 180)))
-            built.case.submission_key = uuid.uuid4()
-            _workflow(built.case, rng.choice(statuses), rng, reviewers, now)
-            built_cases.append(built)
-        _unique_references([b.case for b in built_cases])
-        with transaction.atomic():
-            cases = Case.objects.bulk_create([b.case for b in built_cases])
-            treatments, consents, links, events, notes, texts = [], [], [], [], [], {}
-            for built, case in zip(built_cases, cases, strict=True):
-                for t in built.treatments:
-                    t.case = case
-                treatments += built.treatments
-                consents.append(
-                    Consent(
-                        case=case,
-                        version=consent.CURRENT_VERSION,
-                        privacy_notice=True,
-                        reviewers_may_read=True,
-                        research_contact=rng.random() < 0.4,
-                        agreed_at=case.submitted_at,
-                        ip_address=None,
-                        user_agent="seed_demo",
-                    )
-                )
-                links.append(FamilyLink(case=case, created_at=case.submitted_at))
-                events.append(
-                    AuditEvent(
-                        action=AuditEvent.Action.SUBMITTED,
-                        actor_label="family",
-                        case=case,
-                        case_reference=case.reference,
-                        at=case.submitted_at,
-                    )
-                )
-                case_notes = []
-                if case.assigned_to and rng.random() < 0.5:
-                    case_notes.append(
-                        Note(
-                            case=case,
-                            author=case.assigned_to,
-                            body=rng.choice(NOTES),
-                            created_at=case.assigned_at,
-                        )
-                    )
-                notes += case_notes
-                texts[case.pk] = search_text(
-                    case, [t.name for t in built.treatments], [n.body for n in case_notes]
-                )
-            Treatment.objects.bulk_create(treatments)
-            Consent.objects.bulk_create(consents)
-            FamilyLink.objects.bulk_create(links)
-            AuditEvent.objects.bulk_create(events)
-            Note.objects.bulk_create(notes)
-            refresh_search_documents(texts)
-        made += size
+    if workers > 1:
+        connections.close_all()  # never share a database connection with forked workers
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            batches = pool.map(build_batch, *zip(*jobs, strict=True))
+            for built_cases in batches:
+                save_batch(built_cases, rng)
+                made += len(built_cases)
+                if progress:
+                    progress(made)
+        return made
+    for job in jobs:
+        built_cases = build_batch(*job)
+        save_batch(built_cases, rng)
+        made += len(built_cases)
         if progress:
             progress(made)
     return made

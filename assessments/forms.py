@@ -1,10 +1,11 @@
 from django import forms
 
 from assessments.actions import MANUAL_TRANSITIONS, TRANSITION_LABELS
-from intake.models import Case
+from intake.models import Case, Report, ReportOption
 
 
 class TriageForm(forms.Form):
+    prefix = "triage"  # several forms share the case page: keep their ids apart
     urgency = forms.TypedChoiceField(choices=Case.Urgency.choices, coerce=int, label="Urgency")
     reason = forms.CharField(
         label="Reason (needed when you change the suggestion)",
@@ -22,6 +23,7 @@ class AssignForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    prefix = "status"  # several forms share the case page: keep their ids apart
     to = forms.ChoiceField(label="Move to")
     reason = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -36,8 +38,55 @@ class StatusForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    prefix = "note"  # several forms share the case page: keep their ids apart
     body = forms.CharField(
         label="Internal note",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Never shown to the family.",
     )
+
+
+class MessageForm(forms.Form):
+    prefix = "message"  # several forms share the case page: keep their ids apart
+    body = forms.CharField(
+        label="Message to the family",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The family gets an email that there is a new message; the text stays behind their link.",
+    )
+
+
+class QuestionForm(forms.Form):
+    prefix = "question"  # several forms share the case page: keep their ids apart
+    question = forms.CharField(
+        label="Ask the family a question",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The case waits on the family and the response clock pauses until they answer.",
+    )
+
+
+READABLE = {"data-readability-source": ""}
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["understanding", "questions", "next_steps"]
+        widgets = {name: forms.Textarea(attrs={"rows": 6, **READABLE}) for name in fields}
+        help_texts = {
+            "understanding": "In plain words: the diagnosis, what has been tried, where things stand.",
+            "questions": "One question per line works well.",
+        }
+
+
+class ReportOptionForm(forms.ModelForm):
+    class Meta:
+        model = ReportOption
+        fields = ["kind", "title", "what_it_is", "why_it_may_fit", "what_to_ask", "identifier", "link"]
+        widgets = {
+            "what_it_is": forms.Textarea(attrs={"rows": 3, **READABLE}),
+            "why_it_may_fit": forms.Textarea(attrs={"rows": 3, **READABLE}),
+            "what_to_ask": forms.Textarea(attrs={"rows": 3, **READABLE}),
+        }
+
+
+ReportOptionFormSet = forms.formset_factory(ReportOptionForm, extra=0, can_delete=True, max_num=30)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from intake.models import Case
+from intake.models import Case, ReportOption
 
 
 class AuditEvent(models.Model):
@@ -35,6 +35,7 @@ class AuditEvent(models.Model):
         FAMILY_VIEWED_REPORT = "family_viewed_report", "Family downloaded the report"
         LINK_REISSUED = "link_reissued", "New private link sent"
         DELETION_REQUESTED = "deletion_requested", "Family asked for deletion"
+        DELETION_CANCELLED = "deletion_cancelled", "Family cancelled the deletion request"
         ERASED = "erased", "Case and files deleted"
 
     at = models.DateTimeField(default=timezone.now)
@@ -88,3 +89,54 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"Note on {self.case_id}"
+
+
+class Snippet(models.Model):
+    """Reusable text for reports: a paragraph for one section, or a whole option block."""
+
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", "Paragraph"
+        OPTION = "option", "Option block"
+
+    class Section(models.TextChoices):
+        UNDERSTANDING = "understanding", "What we understood"
+        QUESTIONS = "questions", "Questions to ask your care team"
+        NEXT_STEPS = "next_steps", "Next steps"
+
+    title = models.CharField(max_length=120, help_text="What reviewers see in the list.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
+    section = models.CharField(
+        max_length=20, choices=Section.choices, blank=True, help_text="For paragraphs: where the text goes."
+    )
+    body = models.TextField(blank=True, help_text="For paragraphs: the text.")
+    option_kind = models.CharField(max_length=20, choices=ReportOption.Kind.choices, blank=True)
+    option_title = models.CharField(max_length=200, blank=True)
+    what_it_is = models.TextField(blank=True)
+    why_it_may_fit = models.TextField(blank=True)
+    what_to_ask = models.TextField(blank=True)
+    identifier = models.CharField(max_length=60, blank=True)
+    link = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="paragraph") | ~models.Q(section=""),
+                name="snippet_paragraph_has_section",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def as_option(self) -> dict:
+        return {
+            "kind": self.option_kind or ReportOption.Kind.OTHER,
+            "title": self.option_title,
+            "what_it_is": self.what_it_is,
+            "why_it_may_fit": self.why_it_may_fit,
+            "what_to_ask": self.what_to_ask,
+            "identifier": self.identifier,
+            "link": self.link,
+        }

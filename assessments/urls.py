@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from assessments import views
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("cases/<str:reference>/status/", views.change_status, name="status"),
     path("cases/<str:reference>/notes/", views.add_note, name="note"),
     path("cases/<str:reference>/documents/<uuid:document_id>/", views.document, name="document"),
+    path("cases/<str:reference>/messages/", views.send_message, name="message"),
+    path("cases/<str:reference>/question/", views.ask_question, name="question"),
+    path("cases/<str:reference>/erase/", views.erase, name="erase"),
+    path("cases/<str:reference>/report/", views.report_edit, name="report"),
+    path("cases/<str:reference>/report/start/", views.report_start, name="report_start"),
+    path("cases/<str:reference>/report/preview/", views.report_preview, name="report_preview"),
+    path("cases/<str:reference>/report/approve/", views.report_approve, name="report_approve"),
+    path("", include("assessments.export_urls")),
 ]

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -10,8 +12,17 @@ from django.views.decorators.http import require_POST
 from assessments import actions
 from assessments.access import can_change, get_case_for_user
 from assessments.actions import ActionRefused
-from assessments.forms import AssignForm, NoteForm, StatusForm, TriageForm
-from assessments.models import AuditEvent
+from assessments.forms import (
+    AssignForm,
+    MessageForm,
+    NoteForm,
+    QuestionForm,
+    ReportForm,
+    ReportOptionFormSet,
+    StatusForm,
+    TriageForm,
+)
+from assessments.models import AuditEvent, Snippet
 from assessments.queue import (
     RESPONSE_STATES,
     TABS,
@@ -96,6 +107,14 @@ def _case_context(request, case, **forms):
         "assign_form": forms.get("assign_form") or AssignForm(staff=staff),
         "status_form": forms.get("status_form") or StatusForm(case=case),
         "note_form": forms.get("note_form") or NoteForm(),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "question_form": forms.get("question_form") or QuestionForm(),
+        "thread": case.messages.select_related("author").order_by("created_at", "pk"),
+        "new_from_family": forms.get("new_from_family", []),
+        "draft_report": actions.draft_report(case),
+        "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
+        "deletion": getattr(case, "deletion_request", None),
+        "can_erase": user.has_perm("intake.erase_case"),
     }
 
 
@@ -103,7 +122,12 @@ def _case_context(request, case, **forms):
 def case_detail(request, reference):
     case = get_case_for_user(request.user, reference)
     actions.record_case_view(case=case, user=request.user, request=request)
-    return render(request, "assessments/case.html", _case_context(request, case))
+    new_from_family = []
+    if can_change(request.user, case):
+        new_from_family = actions.mark_family_messages_seen(case=case, by=request.user)
+    return render(
+        request, "assessments/case.html", _case_context(request, case, new_from_family=new_from_family)
+    )
 
 
 def _act(request, reference, *, needs_change=True):
@@ -231,3 +255,159 @@ def document(request, reference, document_id):
     # Shown on its own, never inside another page, and with nothing it could run.
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response
+
+
+@require_POST
+@reviewer_view
+def send_message(request, reference):
+    case = _act(request, reference)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "assessments/case.html", _case_context(request, case, message_form=form), status=400
+        )
+    actions.send_message(case=case, by=request.user, body=form.cleaned_data["body"], request=request)
+    return _done(request, case, "Message sent. The family gets an email telling them to look.")
+
+
+@require_POST
+@reviewer_view
+def ask_question(request, reference):
+    case = _act(request, reference)
+    form = QuestionForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "assessments/case.html", _case_context(request, case, question_form=form), status=400
+        )
+    try:
+        actions.request_info(
+            case=case, by=request.user, question=form.cleaned_data["question"], request=request
+        )
+    except ActionRefused as e:
+        return _refused(request, case, e)
+    return _done(request, case, "Question sent. The case is waiting on the family and the clock is paused.")
+
+
+@require_POST
+@reviewer_view
+@permission_required("intake.erase_case", raise_exception=True)
+def erase(request, reference):
+    case = _act(request, reference)
+    if request.POST.get("confirm") != case.reference:
+        return _refused(request, case, "Type the reference code to confirm the deletion.")
+    reference = actions.erase_case(case=case, by=request.user, request=request)
+    messages.success(request, f"Case {reference} and its files were deleted. The family will get an email.")
+    return redirect("assessments:queue")
+
+
+# The report builder -------------------------------------------------------------------------------
+
+
+def _report_context(request, case, report, form=None, formset=None):
+    from assessments.readability import grade
+
+    if form is None:
+        form = ReportForm(instance=report)
+        formset = ReportOptionFormSet(
+            prefix="options",
+            initial=[{f: getattr(o, f) for f in actions.OPTION_FIELDS} for o in report.options.all()],
+        )
+    text = "\n\n".join(
+        [report.understanding, report.questions, report.next_steps]
+        + [f"{o.what_it_is}\n\n{o.why_it_may_fit}\n\n{o.what_to_ask}" for o in report.options.all()]
+    )
+    return {
+        "case": case,
+        "report": report,
+        "form": form,
+        "formset": formset,
+        "grade": grade(text),
+        "snippets": Snippet.objects.filter(active=True),
+        "problems": actions.report_problems(report),
+        "needs_approval": settings.REPORT_REQUIRES_APPROVAL,
+        "can_approve": request.user.has_perm("intake.approve_report"),
+        "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
+    }
+
+
+@reviewer_view
+def report_edit(request, reference):
+    case = _act(request, reference)
+    report = actions.draft_report(case)
+    if report is None:
+        context = {
+            "case": case,
+            "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
+        }
+        return render(request, "assessments/report_start.html", context)
+    if request.method != "POST":
+        return render(request, "assessments/report_edit.html", _report_context(request, case, report))
+
+    form = ReportForm(request.POST, instance=report)
+    formset = ReportOptionFormSet(request.POST, prefix="options")
+    if not (form.is_valid() and formset.is_valid()):
+        context = _report_context(request, case, report, form=form, formset=formset)
+        return render(request, "assessments/report_edit.html", context, status=400)
+    fields = {name: form.cleaned_data[name] for name in actions.REPORT_FIELDS}
+    options = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    action = request.POST.get("action", "save")
+    if action == "add_option":
+        options.append({"kind": "trial"})
+    elif action == "insert_snippet":
+        snippet = Snippet.objects.filter(pk=request.POST.get("snippet") or None, active=True).first()
+        if snippet and snippet.kind == Snippet.Kind.PARAGRAPH:
+            fields[snippet.section] = "\n\n".join(
+                p for p in [fields[snippet.section].strip(), snippet.body] if p
+            )
+        elif snippet:
+            options.append(snippet.as_option())
+    actions.save_report(report=report, by=request.user, fields=fields, options=options, request=request)
+    try:
+        if action == "send":
+            actions.send_report(report=report, by=request.user, request=request)
+            return _done(request, case, f"Report version {report.version} sent. The family gets an email.")
+        if action == "submit_for_approval":
+            actions.submit_report_for_approval(report=report, by=request.user, request=request)
+            messages.success(request, "Sent to a supervisor for approval.")
+    except ActionRefused as e:
+        messages.error(request, str(e))
+    if action == "preview":
+        return redirect("assessments:report_preview", reference=case.reference)
+    if action not in ("submit_for_approval", "send"):
+        messages.success(request, "Draft saved.")
+    anchor = f"#option-{len(options)}" if action in ("add_option", "insert_snippet") and options else ""
+    return redirect(reverse("assessments:report", kwargs={"reference": case.reference}) + anchor)
+
+
+@require_POST
+@reviewer_view
+def report_start(request, reference):
+    case = _act(request, reference)
+    actions.start_report(case=case, by=request.user, request=request)
+    return redirect("assessments:report", reference=case.reference)
+
+
+@reviewer_view
+def report_preview(request, reference):
+    case = _act(request, reference)
+    report = actions.draft_report(case)
+    if report is None:
+        return redirect("assessments:report", reference=case.reference)
+    return render(request, "assessments/report_preview.html", {"case": case, "report": report})
+
+
+@require_POST
+@reviewer_view
+@permission_required("intake.approve_report", raise_exception=True)
+def report_approve(request, reference):
+    case = _act(request, reference, needs_change=False)
+    report = actions.draft_report(case)
+    if report is None:
+        raise Http404("No draft report")
+    try:
+        actions.approve_report(report=report, by=request.user, request=request)
+    except ActionRefused as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"Report version {report.version} approved. The reviewer can send it now.")
+    return redirect("assessments:report", reference=case.reference)

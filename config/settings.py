@@ -207,6 +207,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # WeasyPrint narrates every PDF at INFO; only its warnings are worth reading.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # The family's case form
@@ -227,3 +232,13 @@ RESPONSE_BUSINESS_DAYS = {
     "routine": env_int("RESPONSE_DAYS_ROUTINE", 10),
 }
 RESPONSE_DUE_SOON_HOURS = env_int("RESPONSE_DUE_SOON_HOURS", 24)
+
+# The family's private case page
+FAMILY_CODE_MINUTES = env_int("FAMILY_CODE_MINUTES", 15)
+FAMILY_CODES_PER_HOUR = env_int("FAMILY_CODES_PER_HOUR", 5)
+FAMILY_ACCESS_HOURS = env_int("FAMILY_ACCESS_HOURS", 12)
+LOST_LINK_REQUESTS_PER_HOUR = env_int("LOST_LINK_REQUESTS_PER_HOUR", 10)
+DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 7)
+# A second look: reports need a supervisor's approval before they can be sent.
+REPORT_REQUIRES_APPROVAL = env_bool("REPORT_REQUIRES_APPROVAL", False)
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6.0 default, today

@@ -1,6 +1,17 @@
 from django.contrib import admin, messages
 
-from intake.models import Case, Consent, Document, Draft, FamilyLink, OutboundEmail, Treatment
+from intake.models import (
+    Case,
+    Consent,
+    DeletionRequest,
+    Document,
+    Draft,
+    FamilyLink,
+    Message,
+    OutboundEmail,
+    Report,
+    Treatment,
+)
 
 # What the family told us is their record: staff may read it here, never rewrite it.
 PERSONAL_FIELDS = [
@@ -85,6 +96,29 @@ class FamilyLinkInline(admin.TabularInline):
         return False
 
 
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["created_at", "sender", "author", "kind", "body", "seen_by_staff_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(admin.TabularInline):
+    model = Report
+    extra = 0
+    fields = ["version", "written_by", "updated_at", "approved_by", "approved_at", "sent_by", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     list_display = [
@@ -102,7 +136,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["assigned_to"]
     list_per_page = 50
     show_full_result_count = False  # counting 100,000 rows on every page is wasted work
-    inlines = [ConsentInline, TreatmentInline, DocumentInline, FamilyLinkInline]
+    inlines = [ConsentInline, TreatmentInline, DocumentInline, FamilyLinkInline, ReportInline, MessageInline]
     # Workflow fields change only through the reviewer actions, which record who and why.
     readonly_fields = [
         "reference",
@@ -230,3 +264,28 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             state=OutboundEmail.State.PENDING, next_attempt_at=timezone.now()
         )
         self.message_user(request, f"{count} email(s) will be tried again shortly.", messages.SUCCESS)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["case", "version", "sent_at", "approved_at"]
+    search_fields = ["=case__reference"]
+    list_select_related = ["case"]
+    readonly_fields = [f.name for f in Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # reports are written in the reviewer's report builder, where changes are recorded
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(admin.ModelAdmin):
+    list_display = ["case_reference", "state", "requested_at", "due_at", "carried_out_at", "carried_out_by"]
+    list_filter = ["state"]
+    search_fields = ["=case_reference"]
+    readonly_fields = [f.name for f in DeletionRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

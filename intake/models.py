@@ -507,3 +507,164 @@ class OutboundEmail(models.Model):
 
 def month_start(value: date | None) -> date | None:
     return value.replace(day=1) if value else None
+
+
+class Report(models.Model):
+    """One version of the plain-language report for a case.
+
+    Reviewers edit the one unsent version; sending freezes it. Later edits start a new version, so the
+    family always sees exactly the versions they were sent.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
+    version = models.PositiveSmallIntegerField()
+    understanding = models.TextField("what we understood about the situation", blank=True)
+    questions = models.TextField("questions to ask your care team", blank=True)
+    next_steps = models.TextField("next steps", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_for_approval_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="report_version_unique"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(sent_at__isnull=True), name="report_one_draft_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report v{self.version} for case {self.case_id}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class ReportOption(models.Model):
+    class Kind(models.TextChoices):
+        TRIAL = "trial", "Clinical trial"
+        EXPANDED_ACCESS = "expanded_access", "Expanded access or compassionate use program"
+        APPROVED = "approved", "Approved treatment"
+        SECOND_OPINION = "second_opinion", "Second opinion"
+        SUPPORTIVE = "supportive", "Supportive care"
+        OTHER = "other", "Other"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRIAL)
+    title = models.CharField(max_length=200, blank=True)
+    what_it_is = models.TextField("what it is, in plain words", blank=True)
+    why_it_may_fit = models.TextField("why it may fit", blank=True)
+    what_to_ask = models.TextField("what to ask the doctor", blank=True)
+    identifier = models.CharField("identifier (NCT number or program ID)", max_length=60, blank=True)
+    link = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"Option {self.position} of report {self.report_id}"
+
+
+class Message(models.Model):
+    """The thread between the family and the reviewers. Internal notes are elsewhere, never here."""
+
+    class Sender(models.TextChoices):
+        FAMILY = "family", "Family"
+        REVIEWER = "reviewer", "Reviewer"
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"
+        QUESTION = "question", "Request for more information"
+        ANSWER = "answer", "Answer to a request"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=10, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
+    body = models.TextField()
+    answers = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # For family messages: when a reviewer first saw it; until then it is highlighted for them.
+    seen_by_staff_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.sender} on case {self.case_id}"
+
+
+class AccessCode(models.Model):
+    """A one-time code emailed to the family before their case page shows anything personal."""
+
+    link = models.ForeignKey(FamilyLink, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["link", "created_at"], name="access_code_link_time")]
+
+    def __str__(self) -> str:
+        return f"Code for link {self.link_id}"
+
+
+class DeletionRequest(models.Model):
+    """A family's request to delete their case and files. The case may be gone; this record stays."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for the grace period"
+        DONE = "done", "Case deleted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="deletion_request"
+    )
+    case_reference = models.CharField(max_length=12)
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    carried_out_at = models.DateTimeField(null=True, blank=True)
+    carried_out_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["state", "due_at"], name="deletion_due")]
+
+    def __str__(self) -> str:
+        return f"Deletion request for {self.case_reference}"
+
+
+class RateLimitHit(models.Model):
+    """One attempt at something we limit (codes, lost-link requests). Keys are hashed."""
+
+    bucket = models.CharField(max_length=30)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket", "key", "at"], name="rate_limit_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} at {self.at}"

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from config.client import client_ip, user_agent
 from intake import submission, uploads
 from intake.forms import ConsentForm, DocumentsForm, TreatmentFormSet
-from intake.models import Case, Document, Draft, FamilyLink
+from intake.models import Case, Document, Draft
 from intake.submission import STEP_SLUGS, STEPS
 
 DRAFT_SESSION_KEY = "intake_draft"
@@ -305,11 +305,3 @@ def submitted(request):
     if case is None:
         return redirect("intake:start")
     return render(request, "intake/submitted.html", {"case": case})
-
-
-@never_cache
-def family_case(request, token):
-    link = FamilyLink.from_token(token)
-    if link is None:
-        return render(request, "intake/link_invalid.html", status=404)
-    return render(request, "intake/family_status.html", {"case": link.case})

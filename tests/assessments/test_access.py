@@ -27,12 +27,12 @@ def urls(case):
         "case": ("get", f"{base}/", {}),
         "document": ("get", f"{base}/documents/{document.id}/", {}),
         "claim_next": ("post", "/review/claim-next/", {}),
-        "triage": ("post", f"{base}/triage/", {"urgency": "1", "reason": "x"}),
+        "triage": ("post", f"{base}/triage/", {"triage-urgency": "1", "triage-reason": "x"}),
         "claim": ("post", f"{base}/claim/", {}),
         "assign": ("post", f"{base}/assign/", {"assignee": "bob"}),
         "release": ("post", f"{base}/release/", {}),
-        "status": ("post", f"{base}/status/", {"to": "closed", "reason": "x"}),
-        "note": ("post", f"{base}/notes/", {"body": "x"}),
+        "status": ("post", f"{base}/status/", {"status-to": "closed", "status-reason": "x"}),
+        "note": ("post", f"{base}/notes/", {"note-body": "x"}),
     }
 
 

@@ -1,9 +1,10 @@
+import os
 import time
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
-from assessments.demo import seed
+from assessments.demo import seed as seed_cases
 
 
 class Command(BaseCommand):
@@ -12,8 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=50, help="How many cases to create.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
+        parser.add_argument(
+            "--workers", type=int, default=os.cpu_count() or 1, help="Processes that build cases in parallel."
+        )
 
-    def handle(self, *args, cases, seed, **options):
+    def handle(self, *args, cases, seed, workers, **options):
         reviewers = list(User.objects.filter(groups__name="Reviewer", is_active=True))
         started = time.monotonic()
 
@@ -21,10 +25,8 @@ class Command(BaseCommand):
             if done % 10_000 == 0 or done == cases:
                 self.stdout.write(f"  {done:,} cases ({time.monotonic() - started:.0f} s)")
 
-        made = seed_cases(cases, seed=seed, reviewers=reviewers, progress=progress)
+        workers = workers if cases >= 2000 else 1  # forking is not worth it for a few cases
+        made = seed_cases(cases, seed=seed, reviewers=reviewers, progress=progress, workers=workers)
         self.stdout.write(
             self.style.SUCCESS(f"Created {made:,} demo cases in {time.monotonic() - started:.1f} s.")
         )
-
-
-seed_cases = seed

@@ -1,0 +1,3 @@
+"""URLs of the exports (CSV, Excel, PDF summaries, ZIP), included from assessments/urls.py."""
+
+urlpatterns = []

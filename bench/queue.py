@@ -1,0 +1,77 @@
+"""Server time of the reviewers' queue with 100,000 cases.
+
+Prints the median and 95th percentile of each main view and of a search, measured in-process
+(the full Django stack and real SQL, without a network in between). Target: p95 under 150 ms.
+
+    .venv/bin/python bench/queue.py [--cases 100000] [--runs 40]
+"""
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+# This file shares its name with the standard library's queue module: keep its folder off the path.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+from bench._setup import ensure_cases, p95, setup_django, timed  # noqa: E402
+
+TARGET_MS = 150
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    setup_django()
+    ensure_cases(args.cases)
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from intake.models import Case
+
+    coordinator, reviewer = Client(), Client()
+    coordinator.force_login(User.objects.get(username="bench-coordinator"))
+    reviewer.force_login(User.objects.get(username="bench-reviewer"))
+    some_case = Case.objects.order_by("?").values_list("reference", flat=True).first()
+
+    views = [
+        ("coordinator: needs triage (default)", coordinator, "/review/"),
+        ("coordinator: all cases", coordinator, "/review/?tab=all"),
+        ("coordinator: all cases, page 100", coordinator, "/review/?tab=all&page=100"),
+        (
+            "coordinator: urgent acute leukemia",
+            coordinator,
+            "/review/?tab=all&urgency=1&group=acute_leukemia",
+        ),
+        ("coordinator: overdue", coordinator, "/review/?tab=all&response=overdue"),
+        ("coordinator: submitted last 30 days", coordinator, "/review/?tab=all&submitted_from=2026-10-25"),
+        ("reviewer: my cases (default)", reviewer, "/review/"),
+        ("reviewer: unassigned", reviewer, "/review/?tab=unassigned"),
+        ("search: treatment name", coordinator, "/review/?tab=all&q=nelarabine"),
+        ("search: words", coordinator, "/review/?tab=all&q=lymphoma+relapsed"),
+        ("search: reference code", coordinator, f"/review/?tab=all&q={some_case}"),
+        ("case page", coordinator, f"/review/cases/{some_case}/"),
+    ]
+    print(f"\nQueue server time with {Case.objects.count():,} cases, {args.runs} runs each (ms)")
+    print(f"{'view':<42} {'median':>8} {'p95':>8}")
+    worst = 0.0
+    for name, client, url in views:
+
+        def get(client=client, url=url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        times = timed(get, runs=args.runs)
+        worst = max(worst, p95(times))
+        print(f"{name:<42} {statistics.median(times):>8.1f} {p95(times):>8.1f}")
+    verdict = "met" if worst < TARGET_MS else "NOT met"
+    print(f"\nWorst p95: {worst:.1f} ms; target p95 < {TARGET_MS} ms: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
