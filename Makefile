@@ -23,9 +23,10 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt build-constraints.txt |
 run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py setup_demo
-	@echo "Serving on http://127.0.0.1:8000 (the email worker runs beside it; Ctrl-C stops both)"
+	@echo "Serving on http://127.0.0.1:8000 (the email worker and housekeeping run beside it; Ctrl-C stops all)"
 	$(BIN)/python manage.py send_outbox & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py housekeeping --loop & housekeeping=$$!; \
+		trap 'kill $$worker $$housekeeping 2>/dev/null; wait $$worker $$housekeeping 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Browser tests drive Debian's Chromium; install it only when it is missing.

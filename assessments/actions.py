@@ -380,9 +380,10 @@ def start_report(*, case: Case, by: User, request=None) -> Report:
 
 def save_report(*, report: Report, by: User, fields: dict, options: list[dict], request=None) -> Report:
     """Store the reviewer's draft. Any change after approval needs approving again."""
-    if report.is_sent:
-        raise ActionRefused("This version was sent already. Start a new version to make changes.")
     with transaction.atomic():
+        report = _lock_report(report)
+        if report.is_sent:
+            raise ActionRefused("This version was sent already. Start a new version to make changes.")
         before = _report_content(report)
         for name in REPORT_FIELDS:
             setattr(report, name, fields.get(name, ""))
@@ -423,10 +424,15 @@ def report_problems(report: Report) -> list[str]:
     return problems
 
 
+def _lock_report(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("case").get(pk=report.pk)
+
+
 def submit_report_for_approval(*, report: Report, by: User, request=None) -> Report:
-    if problems := report_problems(report):
-        raise ActionRefused(" ".join(problems))
     with transaction.atomic():
+        report = _lock_report(report)
+        if problems := report_problems(report):
+            raise ActionRefused(" ".join(problems))
         report.submitted_for_approval_at = timezone.now()
         report.save(update_fields=["submitted_for_approval_at"])
         record(
@@ -442,11 +448,12 @@ def submit_report_for_approval(*, report: Report, by: User, request=None) -> Rep
 def approve_report(*, report: Report, by: User, request=None) -> Report:
     if not by.has_perm("intake.approve_report"):
         raise ActionRefused("Only a supervisor can approve reports.")
-    if report.is_sent:
-        raise ActionRefused("This version was sent already.")
-    if problems := report_problems(report):
-        raise ActionRefused(" ".join(problems))
     with transaction.atomic():
+        report = _lock_report(report)
+        if report.is_sent:
+            raise ActionRefused("This version was sent already.")
+        if problems := report_problems(report):
+            raise ActionRefused(" ".join(problems))
         report.approved_by, report.approved_at = by, timezone.now()
         report.save(update_fields=["approved_by", "approved_at"])
         record(
@@ -462,7 +469,7 @@ def approve_report(*, report: Report, by: User, request=None) -> Report:
 def send_report(*, report: Report, by: User, request=None) -> Report:
     """Freeze this version, move the case to "Report sent", stop the response clock, tell the family."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
+        report = _lock_report(report)
         if report.is_sent:
             raise ActionRefused("This version was sent already.")
         if problems := report_problems(report):

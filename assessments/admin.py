@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from assessments.models import AuditEvent, Note, Snippet
 from intake.admin import CaseAdmin as FamilyCaseAdmin
@@ -66,6 +67,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(Snippet)
 class SnippetAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "kind", "section", "option_kind", "active"]
     list_filter = ["kind", "section", "active"]
     search_fields = ["title", "body", "option_title"]

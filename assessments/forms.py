@@ -79,6 +79,8 @@ class ReportForm(forms.ModelForm):
 
 
 class ReportOptionForm(forms.ModelForm):
+    link = forms.URLField(label="Link", required=False, assume_scheme="https")
+
     class Meta:
         model = ReportOption
         fields = ["kind", "title", "what_it_is", "why_it_may_fit", "what_to_ask", "identifier", "link"]

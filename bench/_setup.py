@@ -38,6 +38,11 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Measure as production runs: no query log kept in memory, and the test client's host allowed.
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

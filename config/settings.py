@@ -241,4 +241,3 @@ LOST_LINK_REQUESTS_PER_HOUR = env_int("LOST_LINK_REQUESTS_PER_HOUR", 10)
 DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 7)
 # A second look: reports need a supervisor's approval before they can be sent.
 REPORT_REQUIRES_APPROVAL = env_bool("REPORT_REQUIRES_APPROVAL", False)
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6.0 default, today
