@@ -152,7 +152,8 @@ class QueueFilters(forms.Form):
 
 def tab_counts(cases: QuerySet[Case], user) -> dict[str, int]:
     """Every tab's count in one query."""
-    return cases.aggregate(**{key: Count("pk", filter=tab_filter(key, user)) for key, _ in TABS})
+    # Counting a column of the (status, assignee) index lets PostgreSQL answer from the index alone.
+    return cases.aggregate(**{key: Count("status", filter=tab_filter(key, user)) for key, _ in TABS})
 
 
 def queue_cases(filters: QueueFilters, now: datetime) -> QuerySet[Case]:

@@ -67,7 +67,7 @@ def ensure_cases(count: int) -> None:
         seed(missing, seed=int(time.time()), reviewers=[reviewer], workers=os.cpu_count() or 1)
         print(f"Seeded in {time.monotonic() - started:.0f} s.", flush=True)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def bench_user(username: str, role: str):
