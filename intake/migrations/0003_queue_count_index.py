@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0002_reports_messages_access'),
+        ("intake", "0002_reports_messages_access"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'assigned_to'], name='case_status_assignee'),
+            model_name="case",
+            index=models.Index(fields=["status", "assigned_to"], name="case_status_assignee"),
         ),
     ]
