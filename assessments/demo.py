@@ -20,6 +20,9 @@ from intake.models import (
     Case,
     Consent,
     FamilyLink,
+    Message,
+    Report,
+    ReportOption,
     Treatment,
     new_reference,
     refresh_search_documents,
@@ -187,16 +190,66 @@ def _workflow(case: Case, status: str, rng: random.Random, reviewer_ids: list[in
         return
     case.triaged_at = case.submitted_at + timedelta(hours=rng.randint(1, 30))
     case.status_changed_at = case.triaged_at
-    if status == Case.Status.TRIAGED or not reviewer_ids:
+    if status == Case.Status.TRIAGED:
         return
-    case.assigned_to_id = rng.choice(reviewer_ids)
+    # Work started a day or two after triage, by a demo reviewer when there are any.
     case.assigned_at = case.triaged_at + timedelta(hours=rng.randint(1, 48))
     case.status_changed_at = case.assigned_at
+    if reviewer_ids:
+        case.assigned_to_id = rng.choice(reviewer_ids)
+    else:
+        case.assigned_at = None
     if status == Case.Status.WAITING_ON_FAMILY:
-        case.clock_paused_at = min(now, case.assigned_at + timedelta(days=1))
+        case.clock_paused_at = min(now, case.status_changed_at + timedelta(days=1))
     elif status in (Case.Status.REPORT_SENT, Case.Status.CLOSED):
-        case.first_response_at = min(now, case.assigned_at + timedelta(days=rng.randint(1, 9)))
+        case.first_response_at = min(now, case.status_changed_at + timedelta(days=rng.randint(1, 9)))
         case.status_changed_at = case.first_response_at
+
+
+QUESTIONS = [
+    "Could you upload the most recent bone marrow or pathology report?",
+    "Which treatment is the patient getting right now, and since when?",
+    "Has the care team mentioned a stem cell transplant?",
+]
+OPTIONS = [
+    {
+        "kind": ReportOption.Kind.TRIAL,
+        "title": "A CAR-T cell therapy trial",
+        "what_it_is": "A study of the patient's own immune cells, changed in a lab to attack the cancer.",
+        "why_it_may_fit": "It is for people whose disease came back after chemotherapy.",
+        "what_to_ask": "Would the patient be eligible? How far away is the nearest site?",
+        "identifier": "NCT05397184",
+        "link": "https://clinicaltrials.gov/study/NCT05397184",
+    },
+    {
+        "kind": ReportOption.Kind.EXPANDED_ACCESS,
+        "title": "An expanded access program",
+        "what_it_is": "A way to get a medicine that is still being tested, outside of a trial.",
+        "why_it_may_fit": "It can help when no trial fits and other treatments have stopped working.",
+        "what_to_ask": "Would the doctor ask the drug company for access?",
+    },
+    {
+        "kind": ReportOption.Kind.SECOND_OPINION,
+        "title": "A second opinion at a specialist center",
+        "what_it_is": "Another team of experts looks at the case and the options.",
+        "why_it_may_fit": "Specialist centers see more people with this diagnosis.",
+        "what_to_ask": "Can the records be sent to a specialist center for review?",
+    },
+]
+
+
+def _demo_report(case: Case, rng: random.Random) -> Report:
+    return Report(
+        case=case,
+        version=1,
+        understanding=f"We read about the {case.diagnosis_label.lower()} and the treatments so far.",
+        questions="What are the next treatment options?\nIs a clinical trial a good idea now?",
+        next_steps="Please share this report with your care team and ask the questions above.",
+        written_by_id=case.assigned_to_id,
+        sent_by_id=case.assigned_to_id,
+        sent_at=case.first_response_at,
+        created_at=case.first_response_at,
+    )
 
 
 def build_batch(batch_seed: int, size: int, now, reviewer_ids: list[int]) -> list[CaseAnswers]:
@@ -218,6 +271,7 @@ def save_batch(built_cases: list[CaseAnswers], rng: random.Random) -> None:
     with transaction.atomic():
         cases = Case.objects.bulk_create([b.case for b in built_cases])
         treatments, consents, links, events, notes, texts = [], [], [], [], [], {}
+        reports, messages = [], []
         for built, case in zip(built_cases, cases, strict=True):
             for t in built.treatments:
                 t.case = case
@@ -254,6 +308,19 @@ def save_batch(built_cases: list[CaseAnswers], rng: random.Random) -> None:
                 )
                 case_notes.append(note)
             notes += case_notes
+            if case.first_response_at:
+                reports.append(_demo_report(case, rng))
+            if case.status == Case.Status.WAITING_ON_FAMILY:
+                messages.append(
+                    Message(
+                        case=case,
+                        sender=Message.Sender.REVIEWER,
+                        author_id=case.assigned_to_id,
+                        kind=Message.Kind.QUESTION,
+                        body=rng.choice(QUESTIONS),
+                        created_at=case.clock_paused_at,
+                    )
+                )
             texts[case.pk] = search_text(
                 case, [t.name for t in built.treatments], [n.body for n in case_notes]
             )
@@ -262,6 +329,13 @@ def save_batch(built_cases: list[CaseAnswers], rng: random.Random) -> None:
         FamilyLink.objects.bulk_create(links)
         AuditEvent.objects.bulk_create(events)
         Note.objects.bulk_create(notes)
+        Message.objects.bulk_create(messages)
+        Report.objects.bulk_create(reports)
+        ReportOption.objects.bulk_create(
+            ReportOption(report=report, position=i, **option)
+            for report in reports
+            for i, option in enumerate(rng.sample(OPTIONS, k=rng.randint(1, 3)))
+        )
         refresh_search_documents(texts)
 
 

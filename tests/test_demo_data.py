@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from assessments.models import AuditEvent
-from intake.models import Case, Consent, FamilyLink, Treatment
+from intake.models import Case, Consent, FamilyLink, Message, Report, Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,10 @@ def test_seed_demo_creates_varied_realistic_cases():
     assert Case.objects.values("status").distinct().count() == len(Case.Status)
     assert Case.objects.values("urgency").distinct().count() == 3
     assert Case.objects.filter(search_document__isnull=True).count() == 0
+    answered = Case.objects.filter(first_response_at__isnull=False)
+    assert Report.objects.filter(sent_at__isnull=False, case__in=answered).count() == answered.count()
+    waiting = Case.objects.filter(status=Case.Status.WAITING_ON_FAMILY).count()
+    assert Message.objects.filter(kind="question").count() == waiting
     months = {d.month for d in Case.objects.values_list("submitted_at", flat=True)}
     assert len(months) >= 4
 
