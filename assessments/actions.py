@@ -226,8 +226,8 @@ def refresh_case_search(case: Case) -> None:
     refresh_search_documents({case.pk: search_text(case, treatments, notes)})
 
 
-def record_case_view(*, case: Case, user: User, request=None) -> None:
-    record(Action.VIEWED_CASE, case=case, actor=user, request=request)
+def record_case_view(*, case: Case, user: User, request=None, page: str = "case") -> None:
+    record(Action.VIEWED_CASE, case=case, actor=user, request=request, detail={"page": page})
 
 
 def record_document_view(*, case: Case, document, user: User, download: bool, request=None) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from assessments.actions import record_case_view
 from assessments.models import AuditEvent, Note, Snippet
 from intake.admin import CaseAdmin as FamilyCaseAdmin
 from intake.models import Case
@@ -23,6 +24,13 @@ admin.site.unregister(Case)
 @admin.register(Case)
 class CaseAdmin(FamilyCaseAdmin):
     inlines = [*FamilyCaseAdmin.inlines, NoteInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Reading a case in the admin is a view of the case like any other: it goes in the trail.
+        case = self.get_object(request, object_id)
+        if case is not None and request.method == "GET":
+            record_case_view(case=case, user=request.user, request=request, page="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Note)

@@ -341,6 +341,7 @@ def report_edit(request, reference):
         }
         return render(request, "assessments/report_start.html", context)
     if request.method != "POST":
+        actions.record_case_view(case=case, user=request.user, request=request, page="report editor")
         return render(request, "assessments/report_edit.html", _report_context(request, case, report))
 
     form = ReportForm(request.POST, instance=report)
@@ -393,6 +394,7 @@ def report_preview(request, reference):
     report = actions.draft_report(case)
     if report is None:
         return redirect("assessments:report", reference=case.reference)
+    actions.record_case_view(case=case, user=request.user, request=request, page="report preview")
     return render(request, "assessments/report_preview.html", {"case": case, "report": report})
 
 

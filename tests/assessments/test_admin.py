@@ -32,6 +32,7 @@ def test_a_case_shows_its_parts_and_personal_fields_are_read_only(admin_client_,
         assert part in body
     assert 'name="contact_email"' not in body  # shown, not editable
     assert 'name="status"' not in body
+    assert AuditEvent.objects.filter(case=case, action="viewed_case", detail__page="admin").exists()
 
 
 def test_audit_events_are_read_only_in_the_admin(admin_client_):
