@@ -428,20 +428,26 @@ def _lock_report(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("case").get(pk=report.pk)
 
 
+def _lock_complete_draft(report: Report) -> Report:
+    """Lock the report, and refuse unless it is an unsent version with every part filled in."""
+    report = _lock_report(report)
+    if report.is_sent:
+        raise ActionRefused("This version was sent already.")
+    if problems := report_problems(report):
+        raise ActionRefused(" ".join(problems))
+    return report
+
+
+def _record_report(action: str, report: Report, by: User, request) -> None:
+    record(action, case=report.case, actor=by, request=request, detail={"version": report.version})
+
+
 def submit_report_for_approval(*, report: Report, by: User, request=None) -> Report:
     with transaction.atomic():
-        report = _lock_report(report)
-        if problems := report_problems(report):
-            raise ActionRefused(" ".join(problems))
+        report = _lock_complete_draft(report)
         report.submitted_for_approval_at = timezone.now()
         report.save(update_fields=["submitted_for_approval_at"])
-        record(
-            Action.REPORT_SUBMITTED,
-            case=report.case,
-            actor=by,
-            request=request,
-            detail={"version": report.version},
-        )
+        _record_report(Action.REPORT_SUBMITTED, report, by, request)
     return report
 
 
@@ -449,31 +455,17 @@ def approve_report(*, report: Report, by: User, request=None) -> Report:
     if not by.has_perm("intake.approve_report"):
         raise ActionRefused("Only a supervisor can approve reports.")
     with transaction.atomic():
-        report = _lock_report(report)
-        if report.is_sent:
-            raise ActionRefused("This version was sent already.")
-        if problems := report_problems(report):
-            raise ActionRefused(" ".join(problems))
+        report = _lock_complete_draft(report)
         report.approved_by, report.approved_at = by, timezone.now()
         report.save(update_fields=["approved_by", "approved_at"])
-        record(
-            Action.REPORT_APPROVED,
-            case=report.case,
-            actor=by,
-            request=request,
-            detail={"version": report.version},
-        )
+        _record_report(Action.REPORT_APPROVED, report, by, request)
     return report
 
 
 def send_report(*, report: Report, by: User, request=None) -> Report:
     """Freeze this version, move the case to "Report sent", stop the response clock, tell the family."""
     with transaction.atomic():
-        report = _lock_report(report)
-        if report.is_sent:
-            raise ActionRefused("This version was sent already.")
-        if problems := report_problems(report):
-            raise ActionRefused(" ".join(problems))
+        report = _lock_complete_draft(report)
         if settings.REPORT_REQUIRES_APPROVAL and not report.approved_at:
             raise ActionRefused("A supervisor needs to approve this report before it is sent.")
         case = _lock(report.case)
