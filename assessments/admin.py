@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.db import models
+from django.utils.cache import add_never_cache_headers
 
+from assessments import exports
 from assessments.actions import record_case_view
+from assessments.audit import record
 from assessments.models import AuditEvent, Note, Snippet
 from intake.admin import CaseAdmin as FamilyCaseAdmin
 from intake.models import Case
@@ -24,6 +27,25 @@ admin.site.unregister(Case)
 @admin.register(Case)
 class CaseAdmin(FamilyCaseAdmin):
     inlines = [*FamilyCaseAdmin.inlines, NoteInline]
+    actions = ["export_csv"]
+
+    @admin.action(description="Export selected cases as CSV", permissions=["export"])
+    def export_csv(self, request, queryset):
+        columns = exports.chosen_columns([])
+        cases = queryset.order_by("urgency", "submitted_at", "pk")
+        detail = {
+            "format": "csv",
+            "count": cases.count(),
+            "filters": {"admin_selection": True},
+            "columns": [],
+        }
+        record(AuditEvent.Action.EXPORTED, actor=request.user, request=request, detail=detail)
+        response = exports.csv_response(cases, columns)
+        add_never_cache_headers(response)
+        return response
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("intake.export_cases")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Reading a case in the admin is a view of the case like any other: it goes in the trail.
