@@ -10,7 +10,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from config.pdf import render_pdf
 from intake import diagnoses
-from intake.models import Case, Treatment
+from intake.models import Case, Treatment, response_state
 
 Status = Case.Status
 # A cell starting with one of these is read as a formula by spreadsheet programs.
@@ -35,8 +35,20 @@ def neutralise(value):
     return value
 
 
-def _when(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+@dataclass(frozen=True)
+class Context:
+    """What every row's cells share, looked up once per export rather than once per cell."""
+
+    now: datetime
+    tz: tzinfo
+    country_names: dict[str, str]
+
+    @classmethod
+    def current(cls, now=None) -> "Context":
+        return cls(now or timezone.now(), timezone.get_current_timezone(), dict(countries))
+
+    def when(self, value: datetime | None) -> str:
+        return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,7 @@ class Column:
     key: str
     header: str
     fields: tuple[str, ...]
-    value: object  # function of the row dict
+    value: object  # function of the row dict and the export's Context
 
 
 STATUS_LABELS = dict(Status.choices)
@@ -54,68 +66,63 @@ GROUP_LABELS = dict(diagnoses.DiagnosisGroup.choices)
 TRAVEL_LABELS = dict(Case.Travel.choices)
 
 
-def _age(row) -> int | str:
+def _age(row, ctx) -> int | str:
     if row["patient_age"] is not None:
         return row["patient_age"]
     if row["patient_birth_year"]:
-        return timezone.localdate(row["submitted_at"]).year - row["patient_birth_year"]
+        return row["submitted_at"].astimezone(ctx.tz).year - row["patient_birth_year"]
     return ""
 
 
-def _response_state(row, now) -> str:
-    case = Case(
+def _response_state(row, ctx) -> str:
+    state = response_state(
         status=row["status"],
         first_response_at=row["first_response_at"],
         clock_paused_at=row["clock_paused_at"],
         response_due_at=row["response_due_at"],
+        now=ctx.now,
     )
-    return case.response_state(now).replace("_", " ")
+    return state.replace("_", " ")
 
 
 COLUMNS = [
-    Column("reference", "Reference", ("reference",), lambda r, now: r["reference"]),
-    Column("submitted", "Submitted", ("submitted_at",), lambda r, now: _when(r["submitted_at"])),
-    Column("status", "Status", ("status",), lambda r, now: STATUS_LABELS[r["status"]]),
-    Column("urgency", "Urgency", ("urgency",), lambda r, now: URGENCY_LABELS[r["urgency"]]),
+    Column("reference", "Reference", ("reference",), lambda r, c: r["reference"]),
+    Column("submitted", "Submitted", ("submitted_at",), lambda r, c: c.when(r["submitted_at"])),
+    Column("status", "Status", ("status",), lambda r, c: STATUS_LABELS[r["status"]]),
+    Column("urgency", "Urgency", ("urgency",), lambda r, c: URGENCY_LABELS[r["urgency"]]),
     Column(
         "suggested_urgency",
         "Suggested urgency",
         ("suggested_urgency",),
-        lambda r, now: URGENCY_LABELS[r["suggested_urgency"]],
+        lambda r, c: URGENCY_LABELS[r["suggested_urgency"]],
     ),
     Column(
         "diagnosis",
         "Diagnosis",
         ("diagnosis", "diagnosis_other"),
-        lambda r, now: (
-            r["diagnosis_other"] if r["diagnosis"] == "other" else diagnoses.LABELS[r["diagnosis"]]
-        ),
+        lambda r, c: r["diagnosis_other"] if r["diagnosis"] == "other" else diagnoses.LABELS[r["diagnosis"]],
     ),
     Column(
         "diagnosis_group",
         "Diagnosis group",
         ("diagnosis",),
-        lambda r, now: GROUP_LABELS[diagnoses.GROUP_OF.get(r["diagnosis"], "other")],
+        lambda r, c: GROUP_LABELS[diagnoses.GROUP_OF.get(r["diagnosis"], "other")],
     ),
     Column(
         "disease_status",
         "Disease status",
         ("disease_status",),
-        lambda r, now: DISEASE_LABELS[r["disease_status"]],
+        lambda r, c: DISEASE_LABELS[r["disease_status"]],
     ),
-    Column(
-        "age", "Patient age", ("patient_age", "patient_birth_year", "submitted_at"), lambda r, now: _age(r)
-    ),
-    Column("country", "Country", ("country",), lambda r, now: countries.name(r["country"])),
-    Column("region", "State or region", ("region",), lambda r, now: r["region"]),
-    Column("travel", "Could travel", ("travel",), lambda r, now: TRAVEL_LABELS[r["travel"]]),
-    Column("condition", "ECOG (day-to-day condition)", ("condition",), lambda r, now: r["condition"]),
-    Column("treatments", "Treatments", ("treatment_names",), lambda r, now: r["treatment_names"] or ""),
-    Column(
-        "assignee", "Assignee", ("assigned_to__username",), lambda r, now: r["assigned_to__username"] or ""
-    ),
-    Column("triaged", "Triaged", ("triaged_at",), lambda r, now: _when(r["triaged_at"])),
-    Column("response_due", "Response due", ("response_due_at",), lambda r, now: _when(r["response_due_at"])),
+    Column("age", "Patient age", ("patient_age", "patient_birth_year", "submitted_at"), _age),
+    Column("country", "Country", ("country",), lambda r, c: c.country_names.get(r["country"], r["country"])),
+    Column("region", "State or region", ("region",), lambda r, c: r["region"]),
+    Column("travel", "Could travel", ("travel",), lambda r, c: TRAVEL_LABELS[r["travel"]]),
+    Column("condition", "ECOG (day-to-day condition)", ("condition",), lambda r, c: r["condition"]),
+    Column("treatments", "Treatments", ("treatment_names",), lambda r, c: r["treatment_names"] or ""),
+    Column("assignee", "Assignee", ("assigned_to__username",), lambda r, c: r["assigned_to__username"] or ""),
+    Column("triaged", "Triaged", ("triaged_at",), lambda r, c: c.when(r["triaged_at"])),
+    Column("response_due", "Response due", ("response_due_at",), lambda r, c: c.when(r["response_due_at"])),
     Column(
         "response_state",
         "Response time",
@@ -126,7 +133,7 @@ COLUMNS = [
         "first_response",
         "First answer sent",
         ("first_response_at",),
-        lambda r, now: _when(r["first_response_at"]),
+        lambda r, c: c.when(r["first_response_at"]),
     ),
 ]
 COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
@@ -155,7 +162,7 @@ def chosen_columns(keys: list[str]) -> list[Column]:
 
 def export_rows(cases: QuerySet[Case], columns: list[Column], now=None) -> Iterator[list]:
     """The header, then one list of cells per case, read in chunks so memory stays flat."""
-    now = now or timezone.now()
+    ctx = Context.current(now)
     fields = {f for c in columns for f in c.fields}
     if "treatment_names" in fields:
         # One query for every row's treatment names, rather than one query per case.
@@ -169,7 +176,7 @@ def export_rows(cases: QuerySet[Case], columns: list[Column], now=None) -> Itera
         cases = cases.annotate(treatment_names=Subquery(names))
     yield [c.header for c in columns]
     for row in cases.values(*sorted(fields)).iterator(chunk_size=2000):
-        yield [neutralise(c.value(row, now)) for c in columns]
+        yield [neutralise(column.value(row, ctx)) for column in columns]
 
 
 class _Echo:

@@ -268,19 +268,28 @@ class Case(models.Model):
         )
 
     def response_state(self, now: datetime | None = None) -> str:
-        """One of: answered, closed, paused, overdue, due_soon, on_time."""
-        now = now or timezone.now()
-        if self.first_response_at:
-            return "answered"
-        if self.status == self.Status.CLOSED:
-            return "closed"
-        if self.clock_paused_at:
-            return "paused"
-        if self.response_due_at <= now:
-            return "overdue"
-        if self.response_due_at <= now + timedelta(hours=settings.RESPONSE_DUE_SOON_HOURS):
-            return "due_soon"
-        return "on_time"
+        return response_state(
+            status=self.status,
+            first_response_at=self.first_response_at,
+            clock_paused_at=self.clock_paused_at,
+            response_due_at=self.response_due_at,
+            now=now or timezone.now(),
+        )
+
+
+def response_state(*, status, first_response_at, clock_paused_at, response_due_at, now) -> str:
+    """Where a case stands on the response clock: answered, closed, paused, overdue, due_soon, on_time."""
+    if first_response_at:
+        return "answered"
+    if status == Case.Status.CLOSED:
+        return "closed"
+    if clock_paused_at:
+        return "paused"
+    if response_due_at <= now:
+        return "overdue"
+    if response_due_at <= now + timedelta(hours=settings.RESPONSE_DUE_SOON_HOURS):
+        return "due_soon"
+    return "on_time"
 
 
 URGENT_PHRASES = (
