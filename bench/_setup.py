@@ -9,6 +9,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +20,8 @@ BENCH_DATABASE = "caseintake_bench"
 
 
 def setup_django() -> None:
+    # WhiteNoise notes that collectstatic has not run; benchmarks serve no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if "BENCH_DATABASE_URL" in os.environ:
         os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
