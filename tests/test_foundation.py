@@ -143,3 +143,15 @@ def test_a_visitor_follows_the_call_to_action(page):
     page.get_by_role("link", name="Start your case assessment").click()
     page.wait_for_url("**/start/")
     assert page.get_by_role("heading", level=1).inner_text() == "Before you start"
+
+
+def test_a_missing_page_gets_a_plain_message(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"We could not find that page" in response.content
+
+
+def test_the_favicon_is_ours(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
