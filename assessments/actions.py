@@ -18,6 +18,7 @@ from intake.models import (
     Case,
     DeletionRequest,
     Message,
+    OutboundEmail,
     Report,
     ReportOption,
     refresh_search_documents,
@@ -493,6 +494,8 @@ def erase_case(*, case: Case, by: User | None = None, request=None) -> str:
         case = _lock(case)
         reference, email = case.reference, case.contact_email
         documents = list(case.documents.all())
+        # The family's address and our emails to them go too; only the confirmation below remains.
+        OutboundEmail.objects.filter(case=case).delete()
         emails.queue_email(
             to=email,
             kind="deletion_done",

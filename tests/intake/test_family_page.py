@@ -252,6 +252,8 @@ def test_the_family_asks_for_deletion_and_it_happens_after_the_grace_period(
     assert request.state == "done" and request.carried_out_by == "system"
     done = OutboundEmail.objects.get(kind="deletion_done")
     assert reference in done.body_text and done.to == "maria.lopez@example.com"
+    # Nothing else addressed to the family is kept.
+    assert list(OutboundEmail.objects.values_list("kind", flat=True)) == ["deletion_done"]
     assert AuditEvent.objects.filter(case_reference=reference, action="erased").exists()
     assert FamilyLink.objects.count() == 0
 
