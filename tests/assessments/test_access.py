@@ -33,7 +33,31 @@ def urls(case):
         "release": ("post", f"{base}/release/", {}),
         "status": ("post", f"{base}/status/", {"status-to": "closed", "status-reason": "x"}),
         "note": ("post", f"{base}/notes/", {"note-body": "x"}),
+        "message": ("post", f"{base}/messages/", {"message-body": "x"}),
+        "question": ("post", f"{base}/question/", {"question-question": "x"}),
+        "report": ("get", f"{base}/report/", {}),
+        "report_start": ("post", f"{base}/report/start/", {}),
+        "report_preview": ("get", f"{base}/report/preview/", {}),
+        "report_approve": ("post", f"{base}/report/approve/", {}),
+        "erase": ("post", f"{base}/erase/", {"confirm": "no"}),
+        "summary_pdf": ("get", f"{base}/summary.pdf", {}),
+        "export_csv": ("get", "/review/export.csv", {}),
+        "export_xlsx": ("get", "/review/export.xlsx", {}),
+        "export_zip": ("post", "/review/export.zip", {"refs": [case.reference]}),
     }
+
+
+# What a reviewer, a coordinator and a supervisor may not do whatever the case: a 403, not a 404.
+NEEDS_PERMISSION = {
+    "triage": "Coordinator",
+    "assign": "Coordinator",
+    "report_approve": "Supervisor",
+    "erase": "Supervisor",
+    "summary_pdf": "Supervisor",
+    "export_csv": "Supervisor",
+    "export_xlsx": "Supervisor",
+    "export_zip": "Supervisor",
+}
 
 
 def call(client, method, url, data):
@@ -55,7 +79,7 @@ def test_staff_without_a_review_role_are_refused(dave, bobs_case):
 
 def test_a_reviewer_cannot_tell_that_someone_elses_case_exists(alice, bobs_case):
     client = client_for(alice)
-    expected = {"queue": 200, "claim_next": 302, "triage": 403, "assign": 403}
+    expected = {"queue": 200, "claim_next": 302, **dict.fromkeys(NEEDS_PERMISSION, 403)}
     for name, (method, url, data) in urls(bobs_case).items():
         assert call(client, method, url, data).status_code == expected.get(name, 404), name
     # And the answer is the same as for a case that does not exist at all.
@@ -76,8 +100,10 @@ def test_a_reviewer_may_open_an_unassigned_case_but_not_work_it_before_claiming(
 
 def test_the_assignee_works_their_case(bob, bobs_case):
     client = client_for(bob)
-    expected = {"queue": 200, "case": 200, "document": 200, "triage": 403, "assign": 403}
-    for name in ("queue", "case", "document", "note", "status", "triage", "assign"):
+    # In order: the report is started before it is previewed.
+    expected = {"queue": 200, "case": 200, "document": 200, "report": 200, "report_preview": 200}
+    expected.update(dict.fromkeys(NEEDS_PERMISSION, 403))
+    for name in [n for n in urls(bobs_case) if n not in ("claim", "claim_next", "release")]:
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == expected.get(name, 302), name
 
@@ -89,9 +115,13 @@ def test_coordinators_and_supervisors_open_every_case(request, persona, bobs_cas
     for name in ("queue", "case", "document"):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 200, name
-    for name in ("note", "assign", "release"):
+    for name in ("note", "message", "report_start", "assign", "release"):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 302, name
+    exports = {"summary_pdf", "export_csv", "export_xlsx", "export_zip"}
+    for name in exports:
+        method, url, data = urls(bobs_case)[name]
+        assert call(client, method, url, data).status_code == (200 if persona == "sam" else 403), name
 
 
 def test_pages_with_personal_data_are_never_cached(carol, bobs_case):
