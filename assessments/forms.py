@@ -91,4 +91,12 @@ class ReportOptionForm(forms.ModelForm):
         }
 
 
-ReportOptionFormSet = forms.formset_factory(ReportOptionForm, extra=0, can_delete=True, max_num=30)
+class BaseReportOptionFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this option when saving"
+
+
+ReportOptionFormSet = forms.formset_factory(
+    ReportOptionForm, formset=BaseReportOptionFormSet, extra=0, can_delete=True, max_num=30
+)
