@@ -243,6 +243,10 @@ def _check_step(request, draft: Draft):
             return _submit(request, draft, built, form)
     else:
         form = ConsentForm()
+    return _check_page(request, draft, built, form)
+
+
+def _check_page(request, draft: Draft, built, form, status: int = 200):
     context = _step_context(
         draft,
         "check",
@@ -252,7 +256,7 @@ def _check_step(request, draft: Draft):
         treatments=built.treatments,
         documents=draft.documents.all(),
     )
-    return render(request, "intake/check.html", context)
+    return render(request, "intake/check.html", context, status=status)
 
 
 def _submit(request, draft: Draft, built, form):
@@ -286,16 +290,7 @@ def _submit(request, draft: Draft, built, form):
             request.session[SUBMITTED_SESSION_KEY] = case.reference
             return redirect("intake:submitted")
     form.add_error(None, problem)
-    context = _step_context(
-        draft,
-        "check",
-        request,
-        form=form,
-        case=built.case,
-        treatments=built.treatments,
-        documents=draft.documents.all(),
-    )
-    return render(request, "intake/check.html", context, status=status)
+    return _check_page(request, draft, built, form, status=status)
 
 
 @never_cache
