@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.cache import add_never_cache_headers
 
+from accounts.sudo import confirmation_needed
 from assessments import exports
 from assessments.actions import record_case_view
 from assessments.audit import record
@@ -31,6 +32,9 @@ class CaseAdmin(FamilyCaseAdmin):
 
     @admin.action(description="Export selected cases as CSV", permissions=["export"])
     def export_csv(self, request, queryset):
+        refusal = confirmation_needed(request)
+        if refusal:
+            return refusal
         columns = exports.chosen_columns([])
         cases = queryset.order_by("urgency", "submitted_at", "pk")
         detail = {

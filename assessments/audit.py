@@ -7,16 +7,25 @@ from intake.signals import case_event
 
 
 def record(
-    action: str, *, case: Case | None = None, actor=None, request=None, ip: str | None = None, detail=None
+    action: str,
+    *,
+    case: Case | None = None,
+    actor=None,
+    actor_label: str = "",
+    request=None,
+    ip: str | None = None,
+    detail=None,
 ) -> AuditEvent:
-    """Append one event to the audit trail. Call it inside the transaction of the change it records."""
+    """Append one event to the audit trail. Call it inside the transaction of the change it records.
+
+    actor_label names who it was when there is no account to point to (the username someone tried)."""
     if request is not None:
         actor = actor or (request.user if request.user.is_authenticated else None)
         ip = ip or client_ip(request)
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
-        actor_label=actor.get_username() if actor else "family",
+        actor_label=(actor.get_username() if actor else actor_label or "family")[:150],
         case=case,
         case_reference=case.reference if case else "",
         ip_address=ip,

@@ -1,4 +1,6 @@
-"""Export downloads. Each needs the export permission, is never cached, and is recorded."""
+"""Export downloads. Each needs the export permission, is never cached, and is recorded.
+
+Exports of many cases also need the password or a code given in the last few minutes (sudo mode)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -7,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.sudo import sudo_required
 from assessments import exports
 from assessments.access import get_case_for_user, visible_cases
 from assessments.audit import record
@@ -43,6 +46,7 @@ def _record_export(request, fmt: str, count: int, columns, case=None) -> None:
 
 @reviewer_view
 @can_export
+@sudo_required
 def export_csv(request):
     cases = _queue_view(request)
     columns = exports.chosen_columns(request.GET.getlist("columns"))
@@ -53,6 +57,7 @@ def export_csv(request):
 
 @reviewer_view
 @can_export
+@sudo_required
 def export_xlsx(request):
     cases = _queue_view(request)
     columns = exports.chosen_columns(request.GET.getlist("columns"))
@@ -68,6 +73,7 @@ def export_xlsx(request):
 @require_POST
 @reviewer_view
 @can_export
+@sudo_required
 def export_zip(request):
     references = request.POST.getlist("refs")[: MAX_ZIP_CASES + 1]
     if not references:

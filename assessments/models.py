@@ -37,6 +37,20 @@ class AuditEvent(models.Model):
         DELETION_REQUESTED = "deletion_requested", "Family asked for deletion"
         DELETION_CANCELLED = "deletion_cancelled", "Family cancelled the deletion request"
         ERASED = "erased", "Case and files deleted"
+        # Staff sign-in: security events, not tied to a case.
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out after wrong passwords"
+        SECOND_FACTOR_LOCKED = "second_factor_locked", "Second factor locked after wrong codes"
+        UNLOCKED = "unlocked", "Lockout lifted"
+        SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Second factor set up"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "New recovery codes made"
+        REAUTHENTICATED = "reauthenticated", "Identity confirmed for a sensitive action"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SESSION_EXPIRED = "session_expired", "Signed out by the session time limit"
+        SESSIONS_ENDED = "sessions_ended", "All sessions of an account ended"
 
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(

@@ -5,6 +5,7 @@ ALLOWED_HOSTS, DATABASE_URL and SITE_URL; see README.md for the full table.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,7 +62,7 @@ ORGANISATION_EMAIL = env_str("ORGANISATION_EMAIL", "help@example.org")
 ORGANISATION_PHONE = env_str("ORGANISATION_PHONE", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,8 +74,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "intake",
     "assessments",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -85,8 +90,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffSignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "accounts.context_processors.staff_session",
             ],
         },
     },
@@ -129,15 +139,61 @@ else:
 DATABASES = {"default": default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff sign-in: a password (Argon2), then a code from an authenticator app. Older password hashes
+# are upgraded to Argon2 the next time their owner signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assessments:queue"
 LOGOUT_REDIRECT_URL = "home"
+
+# Lockout: this many wrong passwords for one username from one address lock that pair for a while.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends when the page said it would, however often someone knocks meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "config.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Every sign-in is in our own audit trail already.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# The second factor. django-otp's growing delays are replaced by our own rule (accounts.factors):
+# after OTP_FAILURE_LIMIT wrong codes the device locks for OTP_LOCKOUT_MINUTES.
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Codes from one step before or after ours are accepted, always measured from our own clock.
+OTP_TOTP_SYNC = False
+OTP_FAILURE_LIMIT = 5
+OTP_LOCKOUT_MINUTES = env_int("OTP_LOCKOUT_MINUTES", 15)
+
+# Staff sessions end after this long without activity, and after STAFF_SESSION_HOURS in any case.
+STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_MINUTES", 15) * 60
+STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_HOURS", 12) * 60 * 60
+# Pages warn this long before the idle sign-out, with a button to stay signed in.
+STAFF_IDLE_WARNING_SECONDS = 120
+# Bulk exports and role changes need the password or a code given within this many minutes.
+STAFF_REAUTH_SECONDS = env_int("STAFF_REAUTH_MINUTES", 15) * 60
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
@@ -182,6 +238,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{ORGANISATION_NAME} <{ORGAN
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Sessions: family drafts live in the session, so a closed tab in the same browser keeps them.
+# Staff sessions are much shorter: see STAFF_IDLE_SECONDS above.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
@@ -211,6 +268,8 @@ LOGGING = {
         # WeasyPrint narrates every PDF at INFO; only its warnings are worth reading.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; our audit trail records them already.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -1,21 +1,17 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views
 from intake import views as intake_views
 
-admin.site.site_header = "Case Intake administration"
-admin.site.site_title = "Case Intake admin"
-
+# Which of these are public and which need both sign-in factors: accounts/routes.py.
 urlpatterns = [
     path("", intake_views.home, name="home"),
     path("privacy/", intake_views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that do not name an icon (the admin's, for one).
-    path("favicon.ico", views.favicon),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("review/", include("assessments.urls")),
     path("", include("intake.urls")),

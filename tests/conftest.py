@@ -10,6 +10,7 @@ The people in these stories:
 
 import importlib
 import os
+import time
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -23,12 +24,12 @@ PASSWORD = "correct horse battery staple"
 
 
 def ensure_roles() -> None:
-    """The roles come from a data migration; tests that truncate tables take them away again."""
+    """The roles come from data migrations; tests that truncate tables take them away again."""
     if not Group.objects.filter(name="Supervisor").exists():
         from django.apps import apps
 
-        migration = importlib.import_module("assessments.migrations.0003_roles")
-        migration.create_roles(apps, None)
+        importlib.import_module("assessments.migrations.0003_roles").create_roles(apps, None)
+        importlib.import_module("accounts.migrations.0002_supervisor_permissions").grant(apps, None)
 
 
 def make_user(username: str, role: str | None = None, *, staff: bool = True) -> User:
@@ -66,12 +67,64 @@ def dave(db):
     return make_user("dave")
 
 
-def client_for(user):
+def authenticator_for(user):
+    """The person's confirmed authenticator app, set up on the spot if they have none yet."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+def next_code(device) -> str:
+    """A code the device will accept now: the current one, or the next if the current was used."""
+    from accounts.factors import current_code
+
+    device.refresh_from_db()
+    now = time.time()
+    t = int((now - device.t0) // device.step)
+    if device.last_t >= t + 1:
+        time.sleep(device.step * (device.last_t - t) - (now - device.t0) % device.step + 0.1)
+        return next_code(device)
+    at = now if device.last_t < t else now + device.step  # one step of drift is accepted
+    return current_code(device, at=at)
+
+
+def client_for(user, *, verified: bool = True):
+    """A test client signed in as the user, with the second factor given unless verified=False."""
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts import sessions
 
     client = Client()
     client.force_login(user)
+    if verified:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+        session[sessions.CONFIRMED_AT] = time.time()
+        session.save()
     return client
+
+
+def sign_in(page, user, *, password: str = PASSWORD) -> None:
+    """Sign in through the two steps in a browser, the code computed from the person's authenticator."""
+    device = authenticator_for(user)
+    if "/accounts/login/" not in page.url:
+        page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.get_by_label("Code").fill(next_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests that are not about passwords use a fast hasher instead.
+    tests/accounts/test_passwords.py checks the real setting."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,10 @@
+from base64 import b32decode
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
+from django_otp.oath import TOTP
 
 from assessments.models import AuditEvent
 from intake.models import Case, Consent, FamilyLink, Message, Report, Treatment
@@ -39,5 +43,32 @@ def test_setup_demo_creates_accounts_once(settings, tmp_path):
         "reviewer2",
     }
     assert User.objects.get(username="demo").groups.get().name == "Supervisor"
-    assert "Password:" in (tmp_path / "demo-credentials.txt").read_text()
     assert Case.objects.count() == 60
+
+
+def test_every_demo_account_signs_in_with_its_password_and_its_code(settings, tmp_path, capsys):
+    settings.DATA_DIR = tmp_path
+    settings.DEBUG = True
+    call_command("setup_demo")
+    text = (tmp_path / "demo-credentials.txt").read_text()
+    assert (tmp_path / "demo-credentials.txt").stat().st_mode & 0o777 == 0o600
+    password = text.split("Password: ")[1].strip()
+    accounts = [line.split() for line in text.splitlines() if "totp:" in line]
+    assert [(a[0], a[1]) for a in accounts] == [
+        ("demo", "Supervisor"),
+        ("coordinator", "Coordinator"),
+        ("reviewer", "Reviewer"),
+        ("reviewer2", "Reviewer"),
+    ]
+    for username, _, secret in accounts:
+        client = Client()
+        response = client.post("/accounts/login/", {"username": username, "password": password})
+        assert response.status_code == 302, username
+        capsys.readouterr()
+        call_command("demo_code", username)
+        code = capsys.readouterr().out.strip()
+        # The code from the command is the one an app holding the secret shows.
+        assert code == f"{TOTP(b32decode(secret[5:])).token():06d}"
+        response = client.post("/accounts/two-factor/", {"code": code})
+        assert response.status_code == 302, username
+        assert client.get("/review/").status_code == 200, username

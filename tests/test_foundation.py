@@ -5,9 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.db import DatabaseError
-from django.urls import reverse
-
-from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,23 +65,6 @@ def test_it_runs_on_postgresql(db):
     from django.db import connection
 
     assert connection.vendor == "postgresql"
-
-
-def test_staff_can_log_in_and_out(client, alice):
-    response = client.get(reverse("login"))
-    assert response.status_code == 200
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
-    assert response.status_code == 302
-    assert client.session.get("_auth_user_id") == str(alice.pk)
-    response = client.post(reverse("logout"))
-    assert response.status_code == 302
-    assert "_auth_user_id" not in client.session
-
-
-def test_a_wrong_password_gets_a_clear_message(client, alice):
-    response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
-    assert response.status_code == 200
-    assert b"Please enter a correct username and password" in response.content
 
 
 def test_the_admin_asks_staff_to_log_in(client):

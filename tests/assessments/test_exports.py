@@ -178,10 +178,11 @@ def test_the_csv_query_count_does_not_grow_with_rows(sam, alice):
     with CaptureQueriesContext(connection) as many:
         rows = read_csv(client.get("/review/export.csv?tab=all"))
     assert len(rows) == 206
-    # 1. the session, 2. the user, 3.-4. the user's and their groups' permissions, 5. staff for the
-    # queue's assignee filter, 6. the count for the audit event, 7. the audit event itself,
-    # 8. the rows, read through one server-side cursor (its chunks are fetches, not queries).
-    assert len(few) == len(many) == 8, [q["sql"][:100] for q in many.captured_queries]
+    # 1. the session, 2. the user, 3. the authenticator that verified the session, 4.-5. the user's
+    # and their groups' permissions, 6. staff for the queue's assignee filter, 7. the count for the
+    # audit event, 8. the audit event itself, 9. the rows, read through one server-side cursor (its
+    # chunks are fetches, not queries).
+    assert len(few) == len(many) == 9, [q["sql"][:100] for q in many.captured_queries]
 
 
 def test_the_admin_exports_selected_cases_as_csv(cases):

@@ -164,10 +164,10 @@ def test_the_queue_query_count_does_not_grow_with_rows(carol, alice):
     with CaptureQueriesContext(connection) as many:
         response = client.get("/review/?tab=all")
     assert len(response.context["page"].object_list) == 50
-    # 1. the session, 2. the user, 3.-4. the user's and their groups' permissions,
-    # 5. staff for the assignee filter, 6. every tab's count in one aggregate, 7. the page of rows
-    # with their assignees joined.
-    assert len(few) == len(many) == 7, [q["sql"][:120] for q in many.captured_queries]
+    # 1. the session, 2. the user, 3. the authenticator that verified the session, 4.-5. the user's
+    # and their groups' permissions, 6. staff for the assignee filter, 7. every tab's count in one
+    # aggregate, 8. the page of rows with their assignees joined.
+    assert len(few) == len(many) == 8, [q["sql"][:120] for q in many.captured_queries]
 
 
 def test_claim_next_from_the_queue(alice):

@@ -1,19 +1,10 @@
-import secrets
-
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import demo
 from intake.models import Case
-
-DEMO_ACCOUNTS = [
-    # username, role, superuser
-    ("demo", "Supervisor", True),
-    ("coordinator", "Coordinator", False),
-    ("reviewer", "Reviewer", False),
-    ("reviewer2", "Reviewer", False),
-]
 
 
 class Command(BaseCommand):
@@ -23,25 +14,11 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("setup_demo is for development only (DJANGO_DEBUG is off).")
         credentials = settings.DATA_DIR / "demo-credentials.txt"
-        if not User.objects.filter(username="demo").exists():
-            password = secrets.token_urlsafe(9)
-            for username, role, superuser in DEMO_ACCOUNTS:
-                user = User.objects.create_user(
-                    username=username,
-                    email=f"{username}@example.org",
-                    password=password,
-                    is_staff=True,
-                    is_superuser=superuser,
-                )
-                user.groups.add(Group.objects.get(name=role))
-            credentials.parent.mkdir(parents=True, exist_ok=True)
-            credentials.write_text(
-                "Demo accounts (development only), all with the same password:\n"
-                + "".join(f"  {u:<12} {r}\n" for u, r, _ in DEMO_ACCOUNTS)
-                + f"Password: {password}\n"
-            )
-            credentials.chmod(0o600)
+        # Accounts from before sign-in needed a second factor get one, and a new password with it.
+        if not User.objects.filter(username="demo").exists() or "totp:" not in (
+            credentials.read_text() if credentials.exists() else ""
+        ):
+            demo.set_up(credentials)
         if not Case.objects.exists():
             call_command("seed_demo", cases=60, stdout=self.stdout)
-        if credentials.exists():
-            self.stdout.write(self.style.WARNING(credentials.read_text()))
+        self.stdout.write(self.style.WARNING(credentials.read_text()))

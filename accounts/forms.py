@@ -1,0 +1,46 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "That username and password do not match. Please check them and try again. "
+        "After 5 wrong tries, sign-in from this address is paused for 15 minutes.",
+        "inactive": "This account is switched off. Please ask a supervisor.",
+    }
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Please type the code from your app."},
+    )
+
+
+class ConfirmIdentityForm(forms.Form):
+    """Sudo mode: the password or a code, once more."""
+
+    prefix = "confirm"
+    password = forms.CharField(
+        label="Your password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label="Or a code from your authenticator app",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("password") and not data.get("code", "").strip():
+            raise forms.ValidationError("Please type your password, or a code from your authenticator app.")
+        return data
