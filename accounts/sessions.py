@@ -23,6 +23,8 @@ def start(request) -> None:
     now = time.time()
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN_AT] = now
+    # Also in the database, so that housekeeping's clearsessions removes abandoned staff sessions.
+    request.session.set_expiry(settings.STAFF_SESSION_SECONDS)
 
 
 def expired(request) -> str | None:
@@ -75,6 +77,12 @@ def track(request, user, *, previous_key: str | None = None) -> None:
         session_key=request.session.session_key,
         defaults={"user": user, "ip_address": client_ip(request)},
     )
+
+
+def forget_ended() -> int:
+    """Forget which person a session belonged to once the session itself is gone."""
+    deleted, _ = StaffSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
+    return deleted
 
 
 def end_all(user, *, keep: str | None = None) -> int:

@@ -4,9 +4,11 @@ import time
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.test import Client
 
 from accounts import sessions
+from accounts.models import StaffSession
 from assessments.models import AuditEvent
 from tests.conftest import PASSWORD, authenticator_for, client_for, make_case, next_code
 from tests.intake.test_family_page import verified_client
@@ -129,3 +131,10 @@ def test_families_keep_their_own_access_time(settings):
     settings.STAFF_IDLE_SECONDS = 1
     time.sleep(1.5)
     assert family.get(f"/my-case/{case.family_links.get().token}/").status_code == 200
+
+
+def test_housekeeping_forgets_sessions_that_ended(carol):
+    client = signed_in(carol)
+    Session.objects.filter(session_key=client.cookies["sessionid"].value).delete()
+    call_command("housekeeping")
+    assert not StaffSession.objects.exists()

@@ -4,14 +4,15 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from accounts import sessions
 from assessments.actions import erase_due_cases
 from intake.ratelimit import forget_old_hits
 
 
 class Command(BaseCommand):
     help = (
-        "Carry out deletion requests whose grace period has passed, expire old drafts and forget old "
-        "rate-limit records. Run it from cron, or with --loop beside the web server."
+        "Carry out deletion requests whose grace period has passed, expire old drafts, forget old "
+        "rate-limit records and ended sessions. Run it from cron, or with --loop beside the web server."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +34,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Deleted {len(erased)} case(s) at the family's request.")
             call_command("expire_drafts", verbosity=0, stdout=self.stdout)
             forget_old_hits()
+            call_command("clearsessions")
+            sessions.forget_ended()
             if not loop:
                 return
             deadline = time.monotonic() + interval
