@@ -135,14 +135,18 @@ def _complete(request, device, *, method: str) -> None:
     record(Action.SIGNED_IN, actor=request.user, request=request, detail={"method": method})
 
 
-def verify(request, code: str) -> Outcome:
-    """The second step of signing in, for someone whose authenticator is set up."""
-    user = request.user
+def _check_app_code(request, code: str) -> Outcome:
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        device = TOTPDevice.objects.select_for_update().filter(user=request.user, confirmed=True).first()
         if device is None:
             return Outcome(error="There is no authenticator app set up for this account.")
-        outcome = _check(user, device, code, request=request)
+        return _check(request.user, device, code, request=request)
+
+
+def verify(request, code: str) -> Outcome:
+    """The second step of signing in, for someone whose authenticator is set up."""
+    with transaction.atomic():
+        outcome = _check_app_code(request, code)
         if outcome.ok:
             method = "recovery code" if outcome.recovery_codes_left is not None else "authenticator app"
             _complete(request, outcome.device, method=method)
@@ -181,11 +185,7 @@ def confirm_identity(request, *, password: str = "", code: str = "") -> Outcome:
             return Outcome(error="That password is not right.")
         outcome = Outcome(device=confirmed_device(user))
     else:
-        with transaction.atomic():
-            device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-            if device is None:
-                return Outcome(error="There is no authenticator app set up for this account.")
-            outcome = _check(user, device, code, request=request)
+        outcome = _check_app_code(request, code)
     if outcome.ok:
         sessions.mark_confirmed(request)
         record(
