@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_CONSTRAINT := $(CURDIR)/build-constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format migrations-check browser bench clean
+.PHONY: run serve test lint format migrations-check browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,28 @@ run: $(VENV)/.run-deps
 		$(BIN)/python manage.py housekeeping --loop & housekeeping=$$!; \
 		trap 'kill $$worker $$housekeeping 2>/dev/null; wait $$worker $$housekeeping 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production-like, on this machine: debug off, static files collected, gunicorn, and the email worker
+# and housekeeping beside it. Loopback has no TLS, so HTTPS-only cookies and redirects are off.
+SERVE_SECRET := .data/serve-secret-key
+SERVE_ENV = DJANGO_DEBUG=0 SECRET_KEY="$$(cat $(SERVE_SECRET))" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SITE_URL=http://127.0.0.1:8000 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
+
+$(SERVE_SECRET):
+	@mkdir -p .data && umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+# Collected again only when our static files or the packages that ship some change.
+staticfiles/staticfiles.json: $(VENV)/.run-deps $(SERVE_SECRET) $(shell find static -type f)
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+
+serve: $(VENV)/.run-deps staticfiles/staticfiles.json
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	@echo "Serving on http://127.0.0.1:8000 with gunicorn (the email worker and housekeeping run beside it; Ctrl-C stops all)"
+	export $(SERVE_ENV); \
+		$(BIN)/python manage.py send_outbox & worker=$$!; \
+		$(BIN)/python manage.py housekeeping --loop & housekeeping=$$!; \
+		trap 'kill $$worker $$housekeeping 2>/dev/null; wait $$worker $$housekeeping 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 # Browser tests drive Debian's Chromium; install it only when it is missing.
 browser:

@@ -51,5 +51,4 @@ def embedded_database(pgdata: Path) -> dict:
         "PASSWORD": "",
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),
-        "CONN_MAX_AGE": 0,
     }

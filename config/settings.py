@@ -127,7 +127,9 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / ".data")))
 if os.environ.get("DATABASE_URL"):
     try:
-        default_db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
+        default_db = dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
     except ValueError as e:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {e}") from None
     if default_db["ENGINE"] != "django.db.backends.postgresql":
@@ -136,6 +138,9 @@ else:
     from config.embedded_postgres import embedded_database
 
     default_db = embedded_database(DATA_DIR / "postgres")
+# Connections are kept between requests and checked before reuse, so after a database restart the
+# next request opens a new one instead of failing on the old.
+default_db.update({"CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True})
 DATABASES = {"default": default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -201,7 +206,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
@@ -250,8 +255,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for `make serve`, which runs on loopback without TLS.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -262,7 +267,8 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"hide_family_links": {"()": "config.logfilters.HideFamilyLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_family_links"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint narrates every PDF at INFO; only its warnings are worth reading.

@@ -4,6 +4,9 @@ from django.urls import include, path
 from config import views
 from intake import views as intake_views
 
+# A database that does not answer gets a calm "try again in a minute" page, not a traceback.
+handler500 = "config.views.server_error"
+
 # Which of these are public and which need both sign-in factors: accounts/routes.py.
 urlpatterns = [
     path("", intake_views.home, name="home"),

@@ -2,12 +2,15 @@
 
 Each email is locked while it is sent (SKIP LOCKED), so several workers never send the same one, and
 marked sent in the same transaction. If the process dies after the mail server accepted a message but
-before the commit, that one message is sent again on recovery: at least once, and in practice once.
+before the commit, that one message is sent again on recovery, under the same Message-ID, so that
+mail systems treat it as the duplicate it is.
 """
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +27,13 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
+def message_id(email: OutboundEmail) -> str:
+    """The same Message-ID every time this row is sent: if a worker dies between the mail server's
+    "accepted" and our commit, the copy sent again is one that mail systems recognise as a duplicate."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox-{email.pk}-{int(email.created_at.timestamp())}@{domain}>"
+
+
 def deliver_one(now=None) -> OutboundEmail | None:
     """Try the oldest due email, if there is one. Returns it, sent or not."""
     now = now or timezone.now()
@@ -38,7 +48,11 @@ def deliver_one(now=None) -> OutboundEmail | None:
             return None
         email.attempts += 1
         message = EmailMultiAlternatives(
-            email.subject, email.body_text, to=[email.to], connection=get_connection()
+            email.subject,
+            email.body_text,
+            to=[email.to],
+            connection=get_connection(),
+            headers={"Message-ID": message_id(email)},
         )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")

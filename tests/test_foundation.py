@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,26 +38,6 @@ def test_it_shows_the_privacy_page(client):
     response = client.get("/privacy/")
     assert response.status_code == 200
     assert b"How we protect your information" in response.content
-
-
-def test_healthz_answers_ok_when_the_database_answers(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
-    assert "no-cache" in response["Cache-Control"]
-
-
-def test_healthz_answers_503_when_the_database_does_not(client, db, monkeypatch):
-    from django.db.backends.utils import CursorWrapper
-
-    def broken(*args, **kwargs):
-        raise DatabaseError("connection refused")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(CursorWrapper, "execute", broken)
-        response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"database": "unavailable"}
 
 
 def test_it_runs_on_postgresql(db):
