@@ -82,6 +82,15 @@ def bench_user(username: str, role: str):
     return user
 
 
+def staff_client(username: str):
+    """A test client signed in as a bench user, both sign-in steps done, as the tests' client_for."""
+    from django.contrib.auth.models import User
+
+    from tests.conftest import client_for
+
+    return client_for(User.objects.get(username=username))
+
+
 def timed(fn, *, runs: int, warmup: int = 3) -> list[float]:
     for _ in range(warmup):
         fn()

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench._setup import ensure_cases, setup_django, timed  # noqa: E402
+from bench._setup import ensure_cases, setup_django, staff_client, timed  # noqa: E402
 
 CSV_TARGET_S = 15
 PDF_TARGET_S = 1
@@ -59,13 +59,10 @@ def main():
     setup_django()
     ensure_cases(args.cases)
 
-    from django.contrib.auth.models import User
-    from django.test import Client
 
     from intake.models import Case
 
-    client = Client()
-    client.force_login(User.objects.get(username="bench-supervisor"))
+    client = staff_client("bench-supervisor")
     client.get("/review/")
     total = Case.objects.count()
     # The newest tenth of the cases: a real queue filter, "submitted from" a date.

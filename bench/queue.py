@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench._setup import ensure_cases, p95, setup_django, timed  # noqa: E402
+from bench._setup import ensure_cases, p95, setup_django, staff_client, timed  # noqa: E402
 
 TARGET_MS = 150
 
@@ -29,14 +29,10 @@ def main():
     setup_django()
     ensure_cases(args.cases)
 
-    from django.contrib.auth.models import User
-    from django.test import Client
 
     from intake.models import Case
 
-    coordinator, reviewer = Client(), Client()
-    coordinator.force_login(User.objects.get(username="bench-coordinator"))
-    reviewer.force_login(User.objects.get(username="bench-reviewer"))
+    coordinator, reviewer = staff_client("bench-coordinator"), staff_client("bench-reviewer")
     some_case = Case.objects.order_by("?").values_list("reference", flat=True).first()
 
     views = [
