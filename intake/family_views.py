@@ -185,7 +185,12 @@ def family_documents(request, link):
         try:
             added.append(
                 uploads.store(
-                    upload, kind=kind, existing=existing + added, case=case, source=Document.Source.FAMILY
+                    upload,
+                    kind=kind,
+                    existing=existing + added,
+                    case=case,
+                    source=Document.Source.FAMILY,
+                    ip=client_ip(request),
                 )
             )
         except uploads.UploadRejected as e:

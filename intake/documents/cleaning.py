@@ -159,8 +159,7 @@ MAX_PDF_OBJECTS = 200_000
 def check_pdf(upload: IO[bytes], *, name: str) -> list[str]:
     """Read the PDF with pypdf; refuse what reviewers could not open safely, flag what they should
     know. Returns the flags (see Flag)."""
-    from pypdf import PdfReader
-    from pypdf.constants import PasswordType
+    from pypdf import PasswordType, PdfReader
 
     damaged = Refused(
         f"“{name}” starts like a PDF but we could not read it: it may be damaged or unfinished. "
