@@ -79,6 +79,13 @@ def store(
     if content_type is None:
         raise UploadRejected(str(cleaning.refuse_unaccepted(name, head)))
 
+    if content_type != "application/pdf":
+        try:
+            # A picture too large to decode is refused from its header, before the scanner decodes it.
+            cleaning.check_picture_size(upload, name=name, content_type=content_type)
+        except Refused as e:
+            raise UploadRejected(str(e)) from None
+
     document_id = uuid.uuid4()
     scan_state, finding = _scan(upload)
     if scan_state == Document.ScanState.INFECTED:

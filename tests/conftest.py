@@ -197,26 +197,39 @@ def stored_objects(request, settings, private_uploads):
     return BucketObjects(store, prefix)
 
 
-def make_pdf(*, pages: int = 1, padding: int = 0, javascript: str = "", attachment: bytes = b"", password=""):
-    """A real PDF, made with pypdf: blank pages, optionally padded to a size, with a script, a file
-    attached, or a password."""
+def make_pdf(
+    *,
+    pages: int = 1,
+    padding: int = 0,
+    comment: bytes = b"",
+    javascript: str = "",
+    attachment: bytes = b"",
+    password: str = "",
+    owner_password: str = "",
+) -> bytes:
+    """A real PDF, made with pypdf: blank pages, optionally padded to a size or carrying a comment in
+    its page, with a script, a file attached, or a password (or only an owner's password)."""
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, NameObject
 
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
-    if padding:
-        # A content stream holding one long comment line: any size, and still a valid page.
+    if padding or comment:
+        # A content stream holding one long comment line: any size or bytes, and still a valid page.
         stream = DecodedStreamObject()
-        stream.set_data(b"% " + os.urandom(padding // 2).hex().encode() + b"\n")
+        stream.set_data(b"% " + comment + os.urandom(padding // 2).hex().encode() + b"\n")
         writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
     if javascript:
-        writer.add_js(javascript)
+        from pypdf.actions import JavaScript
+
+        writer.add_open_action(JavaScript(javascript))
     if attachment:
         writer.add_attachment("notes.txt", attachment)
-    if password:
-        writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-256")
+    if password or owner_password:
+        writer.encrypt(
+            user_password=password, owner_password=owner_password or password + "-owner", algorithm="AES-256"
+        )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -96,34 +96,51 @@ def _register_heif() -> None:
         _heif_registered = True
 
 
-def clean_image(upload: IO[bytes], *, name: str, content_type: str) -> IO[bytes]:
-    """The picture re-encoded in its own format without its metadata, in a temporary file."""
+def _open_picture(upload: IO[bytes], *, name: str, content_type: str) -> Image.Image:
+    """Open a picture from its header only, refusing it if it is too large to decode or unreadable."""
     _register_heif()
     limit = settings.UPLOAD_MAX_MEGAPIXELS
-    pil_format = PIL_FORMATS[content_type]
     too_large = Refused(
         f"“{name}” is too large a picture. We take pictures up to {limit} megapixels: "
         "please send a smaller copy, or a PDF scan."
-    )
-    damaged = Refused(
-        f"“{name}” looks like a {IMAGE_NAMES[content_type]} but we could not read it: it may be damaged. "
-        "Please save it again, or send it as PDF."
     )
     upload.seek(0)
     try:
         with warnings.catch_warnings():
             # Pillow warns, then refuses, when the header promises a huge picture; both mean no.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload, formats=[pil_format])
-            width, height = image.size
-            if width * height > limit * 1_000_000:
-                raise too_large
-            image.load()
+            image = Image.open(upload, formats=[PIL_FORMATS[content_type]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_large from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise damaged from None
-    return _reencode(image, pil_format)
+        raise _damaged_picture(name, content_type) from None
+    width, height = image.size
+    if width * height > limit * 1_000_000:
+        raise too_large
+    return image
+
+
+def _damaged_picture(name: str, content_type: str) -> Refused:
+    return Refused(
+        f"“{name}” looks like a {IMAGE_NAMES[content_type]} but we could not read it: it may be damaged. "
+        "Please save it again, or send it as PDF."
+    )
+
+
+def check_picture_size(upload: IO[bytes], *, name: str, content_type: str) -> None:
+    """Refuse a decompression bomb from its header, before anything (the virus scanner too) decodes it."""
+    # Not closed: Pillow would close the upload with it, and the upload is read again afterwards.
+    _open_picture(upload, name=name, content_type=content_type)
+
+
+def clean_image(upload: IO[bytes], *, name: str, content_type: str) -> IO[bytes]:
+    """The picture re-encoded in its own format without its metadata, in a temporary file."""
+    image = _open_picture(upload, name=name, content_type=content_type)
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise _damaged_picture(name, content_type) from None
+    return _reencode(image, PIL_FORMATS[content_type])
 
 
 def _reencode(image: Image.Image, pil_format: str) -> IO[bytes]:
@@ -146,7 +163,6 @@ def _reencode(image: Image.Image, pil_format: str) -> IO[bytes]:
         image._exif = None
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - the caller closes it
     image.save(out, format=pil_format, **kept, **options)
-    image.close()
     out.seek(0)
     return out
 
