@@ -75,15 +75,19 @@ def rewrap(wrapped: WrappedKey, *, document_id: str) -> WrappedKey:
 
 
 def _rechunk(pieces: Iterable[bytes], size: int) -> Iterator[bytes]:
-    """Pieces of any length, as blocks of exactly `size` bytes (the last may be shorter)."""
-    buffer = bytearray()
+    """Pieces of any length, as blocks of exactly `size` bytes (the last may be shorter). Each byte is
+    copied a bounded number of times, however large the pieces are."""
+    left = b""
     for piece in pieces:
-        buffer += piece
-        while len(buffer) >= size:
-            yield bytes(buffer[:size])
-            del buffer[:size]
-    if buffer:
-        yield bytes(buffer)
+        if left:
+            piece = left + piece
+        start = 0
+        while len(piece) - start >= size:
+            yield piece[start : start + size]
+            start += size
+        left = piece[start:]
+    if left:
+        yield left
 
 
 def _with_last(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
