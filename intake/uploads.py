@@ -101,6 +101,13 @@ def store(
         raise UploadRejected(str(e)) from None
     try:
         sealed = vault.seal(plaintext, document_id=str(document_id))
+    except Exception:
+        # The document store did not answer: nothing is kept, and the family can simply try again.
+        logger.exception("Document store failed while keeping an upload")
+        raise UploadRejected(
+            f"We could not save “{name}” just now. Please try again in a few minutes. "
+            "Nothing else you sent is lost."
+        ) from None
     finally:
         if hasattr(plaintext, "close"):
             plaintext.close()

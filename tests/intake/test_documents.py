@@ -199,6 +199,8 @@ def test_documents_stored_in_plain_before_encryption_are_sealed_and_still_open(
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
 
+    assert download(alice, document) == pdf  # it opens before it is sealed, too
+
     call_command("housekeeping")
 
     document.refresh_from_db()
@@ -218,3 +220,22 @@ def test_the_development_key_is_made_once_and_readable_only_by_its_owner(tmp_pat
     [(key_id, key)] = parse_key_ring("DOCUMENT_KEYS", first).items()
     assert key_id == "dev1" and len(key) == 32
     assert base64.b64encode(key).decode() in first
+
+
+def test_when_the_object_store_is_down_the_family_is_asked_to_try_again(client, settings):
+    from tests.conftest import s3_document_storage
+    from tests.servers import free_port
+    from tests.servers.seaweedfs import ObjectStore
+
+    settings.INTAKE_MIN_FILL_SECONDS = 0
+    nobody = ObjectStore(f"http://127.0.0.1:{free_port()}", "key", "secret")
+    settings.STORAGES = {**settings.STORAGES, "documents": s3_document_storage(nobody, "down")}
+    from tests.intake.test_case_form import fill_until, text
+
+    fill_until(client, "documents")
+    response = client.post(
+        "/case/documents/", {"kind": "lab", "files": [SimpleUploadedFile("lab.pdf", make_pdf())]}
+    )
+    assert response.status_code == 200
+    assert "We could not save “lab.pdf” just now. Please try again in a few minutes." in text(response)
+    assert Document.objects.count() == 0
