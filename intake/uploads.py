@@ -86,10 +86,19 @@ def store(
         except Refused as e:
             raise UploadRejected(str(e)) from None
 
-    document_id = uuid.uuid4()
+    # What every row for this file says, kept or refused.
+    row = Document(
+        id=uuid.uuid4(),
+        draft=draft,
+        case=case,
+        kind=kind,
+        source=source,
+        original_name=name,
+        content_type=content_type,
+    )
     scan_state, finding = _scan(upload)
     if scan_state == Document.ScanState.INFECTED:
-        _record_refusal(upload, document_id, name, kind, content_type, finding, draft, case, source, ip)
+        _record_refusal(upload, row, finding, ip)
         raise UploadRejected(
             f"Our virus scanner found something harmful in “{name}”, so we did not keep it. "
             "Please send another copy of the document: for example, download it again from the "
@@ -100,7 +109,7 @@ def store(
     except Refused as e:
         raise UploadRejected(str(e)) from None
     try:
-        sealed = vault.seal(plaintext, document_id=str(document_id))
+        sealed = vault.seal(plaintext, document_id=str(row.id))
     except Exception:
         # The document store did not answer: nothing is kept, and the family can simply try again.
         logger.exception("Document store failed while keeping an upload")
@@ -112,28 +121,15 @@ def store(
         if hasattr(plaintext, "close"):
             plaintext.close()
     now = timezone.now()
+    row.stored_name, row.key_id, row.wrapped_key = sealed.stored_name, sealed.key_id, sealed.wrapped_key
+    row.size, row.sha256, row.flags = sealed.size, sealed.sha256, flags
+    row.scan_state = scan_state
+    row.scanned_at = now if scan_state == Document.ScanState.CLEAN else None
+    row.verified_at = now  # just hashed on the way in; the weekly verification takes it from here
     try:
         with transaction.atomic():
-            return Document.objects.create(
-                id=document_id,
-                draft=draft,
-                case=case,
-                kind=kind,
-                source=source,
-                stored_name=sealed.stored_name,
-                original_name=name,
-                size=sealed.size,
-                content_type=content_type,
-                sha256=sealed.sha256,
-                key_id=sealed.key_id,
-                wrapped_key=sealed.wrapped_key,
-                scan_state=scan_state,
-                scan_result=finding,
-                scanned_at=now if scan_state == Document.ScanState.CLEAN else None,
-                flags=flags,
-                # Just hashed on the way in; the weekly verification takes it from here.
-                verified_at=now,
-            )
+            row.save(force_insert=True)
+            return row
     except BaseException:
         # The row did not commit: the object must not outlive it.
         storage.delete(sealed.stored_name)
@@ -182,31 +178,20 @@ def _clean(upload: UploadedFile, name: str, content_type: str):
     return [], cleaning.clean_image(upload, name=name, content_type=content_type)
 
 
-def _record_refusal(upload, document_id, name, kind, content_type, finding, draft, case, source, ip):
+def _record_refusal(upload: UploadedFile, row: Document, finding: str, ip: str | None) -> None:
     """Keep a row without bytes, so staff see a file was refused, and audit it."""
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
+    row.size, row.sha256 = upload.size, digest.hexdigest()
+    row.scan_state, row.scan_result, row.scanned_at = Document.ScanState.INFECTED, finding, timezone.now()
     with transaction.atomic():
-        Document.objects.create(
-            id=document_id,
-            draft=draft,
-            case=case,
-            kind=kind,
-            source=source,
-            original_name=name,
-            size=upload.size,
-            content_type=content_type,
-            sha256=digest.hexdigest(),
-            scan_state=Document.ScanState.INFECTED,
-            scan_result=finding,
-            scanned_at=timezone.now(),
-        )
-        detail = {"document": str(document_id), "finding": finding}
-        if case is None and draft is not None:
-            detail["draft"] = str(draft.id)
-        case_event.send(sender=Case, case=case, action="upload_refused", ip=ip, detail=detail)
+        row.save(force_insert=True)
+        detail = {"document": str(row.id), "finding": finding}
+        if row.case is None and row.draft is not None:
+            detail["draft"] = str(row.draft_id)
+        case_event.send(sender=Case, case=row.case, action="upload_refused", ip=ip, detail=detail)
 
 
 def delete_files(documents) -> None:
