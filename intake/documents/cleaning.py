@@ -138,9 +138,10 @@ def clean_image(upload: IO[bytes], *, name: str, content_type: str) -> IO[bytes]
     image = _open_picture(upload, name=name, content_type=content_type)
     try:
         image.load()
+        return _reencode(image, PIL_FORMATS[content_type])
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        # Decoding or encoding failed on something in the file itself: it is the file we cannot read.
         raise _damaged_picture(name, content_type) from None
-    return _reencode(image, PIL_FORMATS[content_type])
 
 
 def _reencode(image: Image.Image, pil_format: str) -> IO[bytes]:
