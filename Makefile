@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_CONSTRAINT := $(CURDIR)/build-constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve test lint format migrations-check browser bench clean
+.PHONY: run serve test lint format migrations-check browser clamav bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,17 +32,23 @@ run: $(VENV)/.run-deps
 # Production-like, on this machine: debug off, static files collected, gunicorn, and the email worker
 # and housekeeping beside it. Loopback has no TLS, so HTTPS-only cookies and redirects are off.
 SERVE_SECRET := .data/serve-secret-key
+# The same document keys as `make run` (made on its first start), so documents stored there open here.
+DEV_KEYS := .data/document-keys.txt
 SERVE_ENV = DJANGO_DEBUG=0 SECRET_KEY="$$(cat $(SERVE_SECRET))" ALLOWED_HOSTS=127.0.0.1,localhost \
+	DOCUMENT_KEYS="$$(cat $(DEV_KEYS))" \
 	SITE_URL=http://127.0.0.1:8000 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 
 $(SERVE_SECRET):
 	@mkdir -p .data && umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
+$(DEV_KEYS): | $(VENV)/.run-deps
+	$(BIN)/python manage.py check --verbosity 0
+
 # Collected again only when our static files or the packages that ship some change.
-staticfiles/staticfiles.json: $(VENV)/.run-deps $(SERVE_SECRET) $(shell find static -type f)
+staticfiles/staticfiles.json: $(VENV)/.run-deps $(SERVE_SECRET) $(DEV_KEYS) $(shell find static -type f)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 
-serve: $(VENV)/.run-deps staticfiles/staticfiles.json
+serve: $(VENV)/.run-deps $(DEV_KEYS) staticfiles/staticfiles.json
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
 	@echo "Serving on http://127.0.0.1:8000 with gunicorn (the email worker and housekeeping run beside it; Ctrl-C stops all)"
 	export $(SERVE_ENV); \
@@ -59,6 +65,15 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# Document tests and the benchmark run a real ClamAV daemon (clamd) with a signature database they make
+# themselves (sigtool, from the EICAR test string): no freshclam, no internet. Installed when missing.
+clamav:
+	@if ! command -v clamd >/dev/null && [ ! -x /usr/sbin/clamd ] || ! command -v sigtool >/dev/null; then \
+		echo "Installing Debian's clamav-daemon and clamav for the document tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon clamav >/dev/null; \
+	fi
+
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,12 +85,13 @@ format: $(VENV)/.dev-deps
 migrations-check: $(VENV)/.dev-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: $(VENV)/.dev-deps browser lint migrations-check
+test: $(VENV)/.dev-deps browser clamav lint migrations-check
 	$(BIN)/pytest
 
-bench: $(VENV)/.dev-deps
+bench: $(VENV)/.dev-deps clamav
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/documents.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

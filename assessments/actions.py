@@ -241,6 +241,17 @@ def record_document_view(*, case: Case, document, user: User, download: bool, re
     )
 
 
+def record_document_held_back(*, case: Case, document, user: User, request=None) -> None:
+    """Someone tried to open a document that is waiting for its scan or was refused."""
+    record(
+        Action.DOCUMENT_HELD_BACK,
+        case=case,
+        actor=user,
+        request=request,
+        detail={"document": str(document.id), "scan_state": document.scan_state},
+    )
+
+
 # Talking with the family ---------------------------------------------------------------------------
 
 

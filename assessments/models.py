@@ -14,6 +14,8 @@ class AuditEvent(models.Model):
         SUBMITTED = "submitted", "Case submitted"
         VIEWED_CASE = "viewed_case", "Case viewed"
         VIEWED_DOCUMENT = "viewed_document", "Document opened"
+        DOCUMENT_HELD_BACK = "document_held_back", "Document not opened: not scanned clean"
+        UPLOAD_REFUSED = "upload_refused", "File refused: the virus scanner found something harmful"
         TRIAGED = "triaged", "Triaged"
         CLAIMED = "claimed", "Claimed"
         ASSIGNED = "assigned", "Assigned"

@@ -1,11 +1,15 @@
+import logging
+from itertools import chain
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -33,6 +37,9 @@ from assessments.queue import (
     tab_counts,
 )
 from intake import uploads
+from intake.documents import vault
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 
@@ -239,19 +246,32 @@ def add_note(request, reference):
 def document(request, reference, document_id):
     case = get_case_for_user(request.user, reference)
     document = get_object_or_404(case.documents, id=document_id)
+    if not document.can_be_opened:
+        actions.record_document_held_back(case=case, document=document, user=request.user, request=request)
+        return _refused(
+            request,
+            case,
+            f"“{document.original_name}” cannot be opened: {document.get_scan_state_display().lower()}.",
+        )
     download = request.GET.get("download") == "1" or not document.is_viewable_inline
-    path = uploads.path_of(document)
-    if not path.exists():
-        raise Http404("The file is missing")
+    try:
+        # Decrypted here and nowhere else, a chunk at a time; the first chunk is read before the
+        # response starts, so a missing or unreadable file is a message, not a broken download.
+        chunks = vault.plaintext(document)
+        first = next(chunks, b"")
+    except (vault.ObjectMissing, vault.Unreadable) as e:
+        logger.error("Document %s could not be opened: %s", document.id, e)
+        return _refused(
+            request,
+            case,
+            f"“{document.original_name}” could not be opened: the stored file is missing or damaged.",
+        )
     actions.record_document_view(
         case=case, document=document, user=request.user, download=download, request=request
     )
-    response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
-        as_attachment=download,
-        filename=uploads.download_name(document),
-        content_type=document.content_type,
-    )
+    response = StreamingHttpResponse(chain([first], chunks), content_type=document.content_type)
+    response["Content-Length"] = str(document.size)
+    response["Content-Disposition"] = content_disposition_header(download, uploads.download_name(document))
     # Shown on its own, never inside another page, and with nothing it could run.
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

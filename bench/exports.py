@@ -59,7 +59,6 @@ def main():
     setup_django()
     ensure_cases(args.cases)
 
-
     from intake.models import Case
 
     client = staff_client("bench-supervisor")

@@ -29,7 +29,6 @@ def main():
     setup_django()
     ensure_cases(args.cases)
 
-
     from intake.models import Case
 
     coordinator, reviewer = staff_client("bench-coordinator"), staff_client("bench-reviewer")

@@ -4,7 +4,11 @@ Development works with nothing set. Production sets DJANGO_DEBUG=0 and at least 
 ALLOWED_HOSTS, DATABASE_URL and SITE_URL; see README.md for the full table.
 """
 
+import base64
+import binascii
 import os
+import re
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +48,41 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def parse_key_ring(name: str, value: str) -> dict[str, bytes]:
+    """`id:base64key,id:base64key` as an ordered dict of 32-byte keys; the first is the current one."""
+    ring: dict[str, bytes] = {}
+    for item in value.split(","):
+        key_id, sep, encoded = item.strip().partition(":")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", key_id):
+            raise ImproperlyConfigured(
+                f"{name} must look like id:base64key,id:base64key (ids of letters and digits)"
+            )
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise ImproperlyConfigured(f"{name}: the key for {key_id!r} is not valid base64") from None
+        if len(key) != 32:
+            raise ImproperlyConfigured(
+                f"{name}: the key for {key_id!r} must be 32 bytes (256 bits), not {len(key)}"
+            )
+        if key_id in ring:
+            raise ImproperlyConfigured(f"{name}: the id {key_id!r} appears twice")
+        ring[key_id] = key
+    return ring
+
+
+def development_key_ring(path: Path) -> str:
+    """A master key for development, made on first use and kept beside the embedded database."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = f"dev1:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+        # Created with mode 0600 in one step, so the key is never readable by others, not even briefly.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(key + "\n")
+    return path.read_text().strip()
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -219,9 +258,57 @@ STORAGES = {
     },
 }
 
-# Uploaded medical documents: a private folder that no URL maps to. Files are only ever read
-# through views that check access. There is deliberately no MEDIA_URL.
+# Uploaded medical documents, always encrypted (see intake/documents). They are kept in a private
+# folder that no URL maps to, or in an S3-compatible bucket when DOCUMENTS_S3_BUCKET is set. Files are
+# only ever read through views that check access. There is deliberately no MEDIA_URL.
 PRIVATE_UPLOAD_ROOT = Path(env_str("PRIVATE_UPLOAD_ROOT", str(DATA_DIR / "uploads")))
+DOCUMENTS_S3_BUCKET = env_str("DOCUMENTS_S3_BUCKET", "")
+if DOCUMENTS_S3_BUCKET:
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            # Empty means AWS itself; any S3-compatible store (SeaweedFS, MinIO, Ceph...) sets its URL.
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DOCUMENTS_S3_REGION", "") or None,
+            # Unset keys fall back to boto3's own chain (AWS_* variables, instance or task roles).
+            "access_key": env_str("DOCUMENTS_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("DOCUMENTS_S3_SECRET_ACCESS_KEY", "") or None,
+            "addressing_style": env_str("DOCUMENTS_S3_ADDRESSING_STYLE", "") or None,
+            "location": env_str("DOCUMENTS_S3_PREFIX", "").strip("/"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,  # keys are random; skip the existence check before each write
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVATE_UPLOAD_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+# The master keys that wrap each document's own data key: `id:base64key,...`, newest first. New
+# documents use the first; the others stay until `manage.py rotate_document_keys` has re-wrapped
+# every document. Development makes one in DATA_DIR on first run; production must set it.
+if os.environ.get("DOCUMENT_KEYS"):
+    DOCUMENT_KEYS = parse_key_ring("DOCUMENT_KEYS", os.environ["DOCUMENT_KEYS"])
+elif DEBUG:
+    DOCUMENT_KEYS = parse_key_ring("DOCUMENT_KEYS", development_key_ring(DATA_DIR / "document-keys.txt"))
+else:
+    raise ImproperlyConfigured(
+        "DOCUMENT_KEYS must be set when DJANGO_DEBUG is off (see README: key handling)"
+    )
+
+# The virus scanner: ClamAV's clamd on a unix socket, or on a host and port. Unset means documents are
+# kept as "not scanned", which a system check warns about when debug is off.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -276,6 +363,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # django-axes logs every sign-in at INFO; our audit trail records them already.
         "axes": {"level": "WARNING"},
+        # pypdf describes every oddity of a damaged PDF; we refuse those with our own message.
+        "pypdf": {"level": "ERROR"},
     },
 }
 
@@ -287,6 +376,8 @@ INTAKE_SUBMISSIONS_PER_IP_PER_HOUR = env_int("INTAKE_SUBMISSIONS_PER_IP_PER_HOUR
 UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 10)
 UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 10)
 UPLOAD_MAX_TOTAL_MB = env_int("UPLOAD_MAX_TOTAL_MB", 50)
+# Larger pictures are refused before they are decoded: a small file can unpack to gigabytes.
+UPLOAD_MAX_MEGAPIXELS = env_int("UPLOAD_MAX_MEGAPIXELS", 50)
 # Larger requests are refused before they reach a view; uploads stream to disk above 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -58,7 +58,7 @@ class DocumentInline(admin.TabularInline):
     model = Document
     fk_name = "case"
     extra = 0
-    fields = ["original_name", "kind", "source", "content_type", "size", "sha256", "uploaded_at"]
+    fields = ["original_name", "kind", "source", "content_type", "size", "scan_state", "flags", "uploaded_at"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -199,8 +199,8 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["id", "case", "kind", "source", "content_type", "size", "uploaded_at"]
-    list_filter = ["kind", "source", "content_type"]
+    list_display = ["id", "case", "kind", "source", "content_type", "size", "scan_state", "uploaded_at"]
+    list_filter = ["scan_state", "kind", "source", "content_type", "key_id"]
     search_fields = ["=case__reference"]
     list_select_related = ["case"]
     readonly_fields = [
@@ -214,6 +214,12 @@ class DocumentAdmin(admin.ModelAdmin):
         "content_type",
         "sha256",
         "uploaded_at",
+        "scan_state",
+        "scan_result",
+        "scanned_at",
+        "flags",
+        "key_id",
+        "verified_at",
     ]
 
     def has_add_permission(self, request):

@@ -185,13 +185,20 @@ def family_documents(request, link):
         try:
             added.append(
                 uploads.store(
-                    upload, kind=kind, existing=existing + added, case=case, source=Document.Source.FAMILY
+                    upload,
+                    kind=kind,
+                    existing=existing + added,
+                    case=case,
+                    source=Document.Source.FAMILY,
+                    ip=client_ip(request),
                 )
             )
         except uploads.UploadRejected as e:
             rejected.append(str(e))
     if added:
-        _event(link, "family_uploaded", request, count=len(added))
+        # The receiver brings the case back to its reviewer, locking it: that needs a transaction.
+        with transaction.atomic():
+            _event(link, "family_uploaded", request, count=len(added))
         messages.success(request, f"Added {len(added)} file(s). Our reviewers can see them now.")
     if rejected or not added:
         return _page(request, link, status=400, rejected=rejected or ["Please choose at least one file."])

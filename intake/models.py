@@ -388,50 +388,6 @@ class Draft(models.Model):
         return f"Draft {self.id}"
 
 
-class Document(models.Model):
-    class Kind(models.TextChoices):
-        PATHOLOGY = "pathology", "Pathology report"
-        LAB = "lab", "Lab results"
-        LETTER = "letter", "Doctor's letter or clinic note"
-        SCAN = "scan", "Scan report"
-        OTHER = "other", "Something else"
-
-    class Source(models.TextChoices):
-        INTAKE = "intake", "Case form"
-        FAMILY = "family", "Added by the family later"
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
-    # Set while the case form is being filled in; cleared when the case is submitted.
-    draft = models.ForeignKey(
-        Draft, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.INTAKE)
-    stored_name = models.CharField(max_length=64, unique=True, editable=False)
-    original_name = models.CharField(max_length=255)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField("detected type", max_length=50)
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["uploaded_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(case__isnull=False) | Q(draft__isnull=False), name="document_belongs_somewhere"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Document {self.id}"
-
-    @property
-    def is_viewable_inline(self) -> bool:
-        # Browsers show PDFs and common images themselves; HEIC photos are downloaded instead.
-        return self.content_type in ("application/pdf", "image/jpeg", "image/png")
-
-
 class Consent(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="consent")
     version = models.CharField(max_length=20)
@@ -680,3 +636,7 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket} at {self.at}"
+
+
+# Documents have their own module beside the storage and encryption code; they belong to this app.
+from intake.documents.models import Document  # noqa: E402, F401

@@ -1,10 +1,17 @@
-"""Storing medical documents in the private upload folder.
+"""Taking in a medical document: the one way a family's file becomes a Document.
 
-Files are kept under random names in a folder that no URL maps to. Their type is decided by their
-first bytes, never by their name or the browser's word for it.
+In order: the limits; the type from the first bytes (never the name); a malware scan of the file as
+sent, before any parser reads it; cleaning (pictures re-encoded without metadata, PDFs checked); then
+encryption and storage, then the row. Any refusal comes back as UploadRejected with a message that
+names the file and says what to do instead.
+
+Crash safety: the encrypted object is written first under its final random key, then the row is
+committed; if the commit fails the object is deleted again. An object orphaned by a crash between
+the two is swept by `housekeeping` once it is a day old (intake.documents.upkeep).
 """
 
 import hashlib
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -12,18 +19,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
 
+from intake.documents import cleaning, scanning, storage, vault
+from intake.documents.cleaning import Refused, sniff
 from intake.models import Case, Document, Draft
+from intake.signals import case_event
+
+logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-
-ACCEPTED_TYPES = {
-    "application/pdf": "PDF",
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-    "image/heic": "HEIC",
-}
-HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic"}
 
 
@@ -46,29 +52,6 @@ class Limits:
         )
 
 
-def sniff(head: bytes) -> str | None:
-    """The type of a file from its first bytes, if it is one we accept."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
-        return "image/heic"
-    return None
-
-
-def upload_root() -> Path:
-    root = Path(settings.PRIVATE_UPLOAD_ROOT)
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return root
-
-
-def path_of(document: Document) -> Path:
-    return upload_root() / document.stored_name
-
-
 def describe_limits() -> str:
     limits = Limits.from_settings()
     return (
@@ -85,61 +68,140 @@ def store(
     draft: Draft | None = None,
     case: Case | None = None,
     source: str = Document.Source.INTAKE,
+    ip: str | None = None,
 ) -> Document:
-    """Check one uploaded file against the rules and keep it, or raise UploadRejected."""
-    limits = Limits.from_settings()
+    """Check, scan, clean, encrypt and keep one uploaded file, or raise UploadRejected."""
     name = os.path.basename(upload.name or "document")[:255]
-    if len(existing) >= limits.max_files:
+    _check_limits(upload, name, [d for d in existing if not d.is_refused])
+    upload.seek(0)
+    head = upload.read(2048)
+    content_type = sniff(head)
+    if content_type is None:
+        raise UploadRejected(str(cleaning.refuse_unaccepted(name, head)))
+
+    if content_type != "application/pdf":
+        try:
+            # A picture too large to decode is refused from its header, before the scanner decodes it.
+            cleaning.check_picture_size(upload, name=name, content_type=content_type)
+        except Refused as e:
+            raise UploadRejected(str(e)) from None
+
+    # What every row for this file says, kept or refused.
+    row = Document(
+        id=uuid.uuid4(),
+        draft=draft,
+        case=case,
+        kind=kind,
+        source=source,
+        original_name=name,
+        content_type=content_type,
+    )
+    scan_state, finding = _scan(upload)
+    if scan_state == Document.ScanState.INFECTED:
+        _record_refusal(upload, row, finding, ip)
+        raise UploadRejected(
+            f"Our virus scanner found something harmful in “{name}”, so we did not keep it. "
+            "Please send another copy of the document: for example, download it again from the "
+            "hospital's website or scan the paper copy."
+        )
+    try:
+        flags, plaintext = _clean(upload, name, content_type)
+    except Refused as e:
+        raise UploadRejected(str(e)) from None
+    try:
+        sealed = vault.seal(plaintext, document_id=str(row.id))
+    except Exception:
+        # The document store did not answer: nothing is kept, and the family can simply try again.
+        logger.exception("Document store failed while keeping an upload")
+        raise UploadRejected(
+            f"We could not save “{name}” just now. Please try again in a few minutes. "
+            "Nothing else you sent is lost."
+        ) from None
+    finally:
+        if hasattr(plaintext, "close"):
+            plaintext.close()
+    now = timezone.now()
+    row.stored_name, row.key_id, row.wrapped_key = sealed.stored_name, sealed.key_id, sealed.wrapped_key
+    row.size, row.sha256, row.flags = sealed.size, sealed.sha256, flags
+    row.scan_state = scan_state
+    row.scanned_at = now if scan_state == Document.ScanState.CLEAN else None
+    row.verified_at = now  # just hashed on the way in; the weekly verification takes it from here
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+            return row
+    except BaseException:
+        # The row did not commit: the object must not outlive it.
+        storage.delete(sealed.stored_name)
+        raise
+
+
+def _check_limits(upload: UploadedFile, name: str, kept: list[Document]) -> None:
+    limits = Limits.from_settings()
+    if len(kept) >= limits.max_files:
         raise UploadRejected(f"“{name}” was not added: you can send at most {limits.max_files} files.")
     if upload.size > limits.max_file:
         raise UploadRejected(
             f"“{name}” is too big ({upload.size / MB:.1f} MB). "
             f"Each file can be at most {limits.max_file // MB} MB."
         )
-    if sum(d.size for d in existing) + upload.size > limits.max_total:
+    if sum(d.size for d in kept) + upload.size > limits.max_total:
         raise UploadRejected(
             f"“{name}” was not added: all files together can be at most {limits.max_total // MB} MB."
         )
     if upload.size == 0:
         raise UploadRejected(f"“{name}” is empty. Please choose the file again.")
 
-    upload.seek(0)
-    content_type = sniff(upload.read(16))
-    if content_type is None:
-        raise UploadRejected(
-            f"“{name}” is not a PDF, JPEG, PNG or HEIC file, so we cannot accept it. "
-            "If it is a photo or a scan, please save it as PDF or JPEG and try again."
-        )
 
-    stored_name = uuid.uuid4().hex
-    digest = hashlib.sha256()
-    target = upload_root() / stored_name
+def _scan(upload: UploadedFile) -> tuple[str, str]:
+    """The scan state for a new file, and the scanner's finding if it found something."""
+    if not scanning.configured():
+        return Document.ScanState.NOT_SCANNED, ""
     upload.seek(0)
-    with open(target, "xb") as out:
-        os.chmod(target, 0o600)
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
     try:
-        return Document.objects.create(
-            draft=draft,
-            case=case,
-            kind=kind,
-            source=source,
-            stored_name=stored_name,
-            original_name=name,
-            size=upload.size,
-            content_type=content_type,
-            sha256=digest.hexdigest(),
-        )
-    except Exception:
-        target.unlink(missing_ok=True)
-        raise
+        verdict = scanning.scan(upload.chunks())
+    except scanning.ScannerUnavailable as e:
+        # Kept sealed and shut; housekeeping scans it when clamd is back.
+        logger.warning("Document kept waiting for its virus scan: %s", e)
+        return Document.ScanState.WAITING, ""
+    if verdict.infected:
+        return Document.ScanState.INFECTED, verdict.signature
+    return Document.ScanState.CLEAN, ""
+
+
+def _clean(upload: UploadedFile, name: str, content_type: str):
+    """Flags for staff, and the plaintext to store: a re-encoded picture, or the PDF as sent."""
+    if content_type == "application/pdf":
+        flags = cleaning.check_pdf(upload, name=name)
+        upload.seek(0)
+        return flags, upload.chunks()
+    return [], cleaning.clean_image(upload, name=name, content_type=content_type)
+
+
+def _record_refusal(upload: UploadedFile, row: Document, finding: str, ip: str | None) -> None:
+    """Keep a row without bytes, so staff see a file was refused, and audit it."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    row.size, row.sha256 = upload.size, digest.hexdigest()
+    row.scan_state, row.scan_result, row.scanned_at = Document.ScanState.INFECTED, finding, timezone.now()
+    with transaction.atomic():
+        row.save(force_insert=True)
+        detail = {"document": str(row.id), "finding": finding}
+        if row.case is None and row.draft is not None:
+            detail["draft"] = str(row.draft_id)
+        case_event.send(sender=Case, case=row.case, action="upload_refused", ip=ip, detail=detail)
 
 
 def delete_files(documents) -> None:
+    """Remove the stored objects of documents whose rows are gone (call it on commit)."""
     for document in documents:
-        path_of(document).unlink(missing_ok=True)
+        if document.stored_name and document.key_id:
+            vault.delete(document)
+        elif document.stored_name:
+            # A file from before encryption, still in plain in the old private folder.
+            (Path(settings.PRIVATE_UPLOAD_ROOT) / document.stored_name).unlink(missing_ok=True)
 
 
 def download_name(document: Document) -> str:

@@ -96,8 +96,10 @@ def start(request):
     draft = _open_draft(request)
     if request.method == "POST":
         if request.POST.get("action") == "restart" and draft:
-            uploads.delete_files(draft.documents.all())
+            documents = list(draft.documents.all())
             draft.delete()
+            # Rows first, then their objects: a row never points to a missing object.
+            uploads.delete_files(documents)
             draft = None
         if draft is None:
             draft = Draft.objects.create()
@@ -191,8 +193,8 @@ def _documents_step(request, draft: Draft):
         if remove:
             document = next((d for d in documents if str(d.id) == remove), None)
             if document:
-                uploads.delete_files([document])
                 document.delete()
+                uploads.delete_files([document])
                 messages.success(request, f"Removed “{document.original_name}”.")
             return redirect(_step_url("documents"))
         kind = (
@@ -203,7 +205,11 @@ def _documents_step(request, draft: Draft):
         added = []
         for upload in request.FILES.getlist("files"):
             try:
-                added.append(uploads.store(upload, kind=kind, existing=documents + added, draft=draft))
+                added.append(
+                    uploads.store(
+                        upload, kind=kind, existing=documents + added, draft=draft, ip=client_ip(request)
+                    )
+                )
             except uploads.UploadRejected as e:
                 rejected.append(str(e))
         if added:

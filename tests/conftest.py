@@ -9,11 +9,17 @@ The people in these stories:
 """
 
 import importlib
+import io
 import os
 import time
+import uuid
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+
+from tests.servers.clamd import clamd
+from tests.servers.seaweedfs import seaweedfs
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls we make beside it are
 # still synchronous and safe.
@@ -127,11 +133,172 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Documents: where they are stored, and the virus scanner ---------------------------------------------
+
+BUCKET = "case-intake-tests"
+
+
+def local_document_storage(root: Path) -> dict:
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": root, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+
+
 @pytest.fixture(autouse=True)
 def private_uploads(settings, tmp_path):
+    """Every test stores documents in its own empty folder, with no virus scanner unless it asks."""
     settings.PRIVATE_UPLOAD_ROOT = tmp_path / "uploads"
     settings.PRIVATE_UPLOAD_ROOT.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": local_document_storage(settings.PRIVATE_UPLOAD_ROOT),
+    }
+    settings.CLAMD_SOCKET = ""
+    settings.CLAMD_HOST = ""
     return settings.PRIVATE_UPLOAD_ROOT
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory):
+    """A real SeaweedFS S3 server for the whole session, with one bucket."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as store:
+        store.client().create_bucket(Bucket=BUCKET)
+        yield store
+
+
+@pytest.fixture(scope="session")
+def clamd_socket(tmp_path_factory):
+    """A real clamd for the whole session, knowing one signature: the EICAR test file."""
+    with clamd(tmp_path_factory.mktemp("clamd")) as socket_path:
+        yield socket_path
+
+
+@pytest.fixture
+def scanner(settings, clamd_socket):
+    settings.CLAMD_SOCKET = str(clamd_socket)
+    return clamd_socket
+
+
+class LocalObjects:
+    name = "local"
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def stored_keys(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir())
+
+    def raw(self, key: str) -> bytes:
+        return (self.root / key).read_bytes()
+
+    def put_raw(self, key: str, data: bytes) -> None:
+        (self.root / key).write_bytes(data)
+
+
+class BucketObjects:
+    name = "s3"
+
+    def __init__(self, store, prefix: str):
+        self.client, self.prefix = store.client(), prefix
+
+    def stored_keys(self) -> list[str]:
+        listing = self.client.list_objects_v2(Bucket=BUCKET, Prefix=self.prefix + "/")
+        return sorted(item["Key"].removeprefix(self.prefix + "/") for item in listing.get("Contents", []))
+
+    def raw(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=BUCKET, Key=f"{self.prefix}/{key}")["Body"].read()
+
+    def put_raw(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=BUCKET, Key=f"{self.prefix}/{key}", Body=data)
+
+
+def s3_document_storage(store, prefix: str) -> dict:
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BUCKET,
+            "endpoint_url": store.endpoint_url,
+            "access_key": store.access_key,
+            "secret_key": store.secret_key,
+            "region_name": store.region,
+            "location": prefix,
+            "file_overwrite": True,
+        },
+    }
+
+
+@pytest.fixture(params=["local", "s3"])
+def stored_objects(request, settings, private_uploads):
+    """The document store, once as the local folder and once as a real S3 bucket (SeaweedFS), with a
+    way to look at the raw objects as a thief with the disk or the bucket would."""
+    if request.param == "local":
+        return LocalObjects(private_uploads)
+    store = request.getfixturevalue("object_store")
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings.STORAGES = {**settings.STORAGES, "documents": s3_document_storage(store, prefix)}
+    return BucketObjects(store, prefix)
+
+
+def make_pdf(
+    *,
+    pages: int = 1,
+    padding: int = 0,
+    comment: bytes = b"",
+    javascript: str = "",
+    attachment: bytes = b"",
+    password: str = "",
+    owner_password: str = "",
+) -> bytes:
+    """A real PDF, made with pypdf: blank pages, optionally padded to a size or carrying a comment in
+    its page, with a script, a file attached, or a password (or only an owner's password)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if padding or comment:
+        # A content stream holding one long comment line: any size or bytes, and still a valid page.
+        stream = DecodedStreamObject()
+        stream.set_data(b"% " + comment + os.urandom(padding // 2).hex().encode() + b"\n")
+        writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+    if javascript:
+        from pypdf.actions import JavaScript
+
+        writer.add_open_action(JavaScript(javascript))
+    if attachment:
+        writer.add_attachment("notes.txt", attachment)
+    if password or owner_password:
+        writer.encrypt(
+            user_password=password, owner_password=owner_password or password + "-owner", algorithm="AES-256"
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_picture(fmt: str = "JPEG", *, size=(64, 48), gps: bool = True) -> bytes:
+    """A small picture as a phone would send it: with the camera's make and model and a GPS position."""
+    from PIL import ExifTags, Image
+
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Model] = "Pocket Camera 12"
+    if gps:
+        gps_info = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps_info[ExifTags.GPS.GPSLatitudeRef] = "N"
+        gps_info[ExifTags.GPS.GPSLatitude] = (40.0, 26.0, 46.0)
+        gps_info[ExifTags.GPS.GPSLongitudeRef] = "W"
+        gps_info[ExifTags.GPS.GPSLongitude] = (79.0, 58.0, 56.0)
+    out = io.BytesIO()
+    image.save(out, format=fmt, exif=exif.tobytes())
+    return out.getvalue()
 
 
 @pytest.fixture(scope="session")

@@ -65,6 +65,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-entropy-7f3k9q2x8v",
     "ALLOWED_HOSTS": "cases.example.org",
     "SITE_URL": "https://cases.example.org",
+    "DOCUMENT_KEYS": "2026a:" + "A" * 43 + "=",
+    "CLAMD_SOCKET": "/run/clamav/clamd.ctl",
 }
 
 
@@ -84,9 +86,29 @@ def test_it_refuses_to_start_in_production_on_the_development_secret():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_it_refuses_to_start_in_production_without_document_keys():
+    env = {**PRODUCTION_ENV, "DOCUMENT_KEYS": ""}
+    result = _manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "DOCUMENT_KEYS must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_it_warns_at_start_in_production_without_a_virus_scanner():
+    result = _manage("check", env_overrides={**PRODUCTION_ENV, "CLAMD_SOCKET": ""})
+    assert result.returncode == 0
+    assert "intake.W001" in result.stderr and "No virus scanner is configured" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DJANGO_DEBUG", "maybe"), ("EMAIL_PORT", "twenty-five"), ("DATABASE_URL", "mysql://x@localhost/db")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("EMAIL_PORT", "twenty-five"),
+        ("DATABASE_URL", "mysql://x@localhost/db"),
+        ("DOCUMENT_KEYS", "2026a:c2hvcnQ="),
+        ("DOCUMENT_KEYS", "no-colon-here"),
+        ("CLAMD_PORT", "clam"),
+    ],
 )
 def test_a_bad_setting_names_the_variable(name, value):
     result = _manage("check", env_overrides={name: value})

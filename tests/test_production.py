@@ -22,6 +22,7 @@ from config.logfilters import HideFamilyLinks
 from intake.models import OutboundEmail
 from intake.outbox import deliver_due
 from tests.conftest import ANSWERS, make_case
+from tests.test_foundation import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,6 +138,7 @@ def test_the_app_refuses_to_start_without_collected_static_files(tmp_path):
         "PATH": "/usr/bin:/bin",
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-entropy-7f3k9q2x8v",
+        "DOCUMENT_KEYS": PRODUCTION_ENV["DOCUMENT_KEYS"],
         "STATIC_ROOT": str(tmp_path),
         "DATA_DIR": str(ROOT / ".data"),
     }

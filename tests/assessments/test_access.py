@@ -5,11 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake import uploads
 from intake.models import Case
-from tests.conftest import client_for, make_case
+from tests.conftest import client_for, make_case, make_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = make_pdf()
 
 
 @pytest.fixture

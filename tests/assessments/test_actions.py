@@ -8,7 +8,7 @@ from assessments import actions
 from assessments.actions import ActionRefused
 from assessments.models import AuditEvent
 from intake.models import Case
-from tests.conftest import client_for, make_case
+from tests.conftest import client_for, make_case, make_pdf
 
 pytestmark = pytest.mark.django_db
 Status = Case.Status
@@ -186,12 +186,13 @@ def test_opening_a_document_is_recorded_and_served_privately(alice, private_uplo
     from intake import uploads
 
     case = make_case(status=Status.IN_REVIEW, assigned_to=alice)
+    pdf = make_pdf()
     document = uploads.store(
-        SimpleUploadedFile("../../etc/passwd.pdf", b"%PDF-1.4 x"), kind="lab", existing=[], case=case
+        SimpleUploadedFile("../../etc/passwd.pdf", pdf), kind="lab", existing=[], case=case
     )
     response = client_for(alice).get(f"/review/cases/{case.reference}/documents/{document.id}/?download=1")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    assert b"".join(response.streaming_content) == pdf
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="passwd.pdf"'
     assert AuditEvent.objects.get(case=case, action="viewed_document").detail["download"] is True

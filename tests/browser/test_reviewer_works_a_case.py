@@ -6,16 +6,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessments.models import AuditEvent
 from intake import uploads
 from intake.models import Case
-from tests.conftest import make_case, sign_in
+from tests.conftest import make_case, make_pdf, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, alice):
     case = make_case()
-    uploads.store(
-        SimpleUploadedFile("pathology.pdf", b"%PDF-1.4\n%%EOF\n"), kind="pathology", existing=[], case=case
-    )
+    uploads.store(SimpleUploadedFile("pathology.pdf", make_pdf()), kind="pathology", existing=[], case=case)
 
     # The coordinator triages from the "Needs triage" tab.
     sign_in(page, carol)

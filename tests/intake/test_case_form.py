@@ -8,11 +8,11 @@ from django.core.management import call_command
 
 from intake.models import Case, Consent, Document, Draft, OutboundEmail
 from intake.outbox import deliver_due
-from tests.conftest import ANSWERS
+from tests.conftest import ANSWERS, make_pdf, make_picture
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = make_pdf()
 
 
 @pytest.fixture(autouse=True)
@@ -310,7 +310,7 @@ def test_a_file_over_the_size_limit_is_refused(client, settings):
 def test_no_more_than_the_file_limit_is_kept(client, settings):
     settings.UPLOAD_MAX_FILES = 2
     fill_until(client, "documents")
-    files = [SimpleUploadedFile(f"page{i}.png", b"\x89PNG\r\n\x1a\n" + b"x" * 10) for i in range(3)]
+    files = [SimpleUploadedFile(f"page{i}.png", make_picture("PNG")) for i in range(3)]
     response = client.post("/case/documents/", {"kind": "scan", "files": files})
     assert "you can send at most 2 files" in text(response)
     assert Document.objects.count() == 2

@@ -14,7 +14,7 @@ from assessments.models import AuditEvent
 from intake.family import MAX_FAILED_ATTEMPTS
 from intake.models import AccessCode, Case, DeletionRequest, Document, FamilyLink, Message, OutboundEmail
 from intake.outbox import deliver_due
-from tests.conftest import client_for, make_case
+from tests.conftest import client_for, make_case, make_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +187,7 @@ def test_the_family_adds_documents_under_the_same_rules(private_uploads):
     family = verified_client(case)
     response = family.post(
         page_url(case, "documents/"),
-        {"kind": "lab", "files": [SimpleUploadedFile("labs.pdf", b"%PDF-1.7 x")]},
+        {"kind": "lab", "files": [SimpleUploadedFile("labs.pdf", make_pdf())]},
     )
     assert response.status_code == 302
     document = Document.objects.get(case=case)
@@ -234,7 +234,7 @@ def test_the_family_asks_for_deletion_and_it_happens_after_the_grace_period(
     reference = case.reference
     family = verified_client(case)
     family.post(
-        page_url(case, "documents/"), {"kind": "lab", "files": [SimpleUploadedFile("l.pdf", b"%PDF-1.7")]}
+        page_url(case, "documents/"), {"kind": "lab", "files": [SimpleUploadedFile("l.pdf", make_pdf())]}
     )
     family.post(page_url(case, "delete/"), {"confirm": "on"})
     request = DeletionRequest.objects.get()

@@ -1,19 +1,28 @@
+import logging
 import signal
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts import sessions
 from assessments.actions import erase_due_cases
 from config.locks import advisory_lock
+from intake.documents import upkeep
 from intake.ratelimit import forget_old_hits
+
+logger = logging.getLogger(__name__)
+
+# Each document is decrypted and re-hashed once a week; every run verifies the ones that are due.
+VERIFY_EVERY_DAYS = 7
 
 
 class Command(BaseCommand):
     help = (
         "Carry out deletion requests whose grace period has passed, expire old drafts, forget old "
-        "rate-limit records and ended sessions. Run it from cron, or with --loop beside the web server."
+        "rate-limit records and ended sessions, scan documents that are waiting for the virus scanner, "
+        "sweep stored objects without a row, and verify documents weekly. Run it from cron, or with "
+        "--loop beside the web server."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +35,10 @@ class Command(BaseCommand):
             ("expire drafts", lambda: call_command("expire_drafts", verbosity=0, stdout=self.stdout)),
             ("forget rate-limit records", forget_old_hits),
             ("forget ended sessions", self.forget_ended_sessions),
+            ("encrypt plain documents", lambda: self.report(upkeep.encrypt_plain_documents())),
+            ("scan waiting documents", lambda: self.report(upkeep.retry_scans())),
+            ("sweep orphaned objects", lambda: self.report(upkeep.sweep_orphans())),
+            ("verify documents", self.verify_documents),
         ]
 
     def erase_due_cases(self):
@@ -37,14 +50,35 @@ class Command(BaseCommand):
         call_command("clearsessions")
         sessions.forget_ended()
 
+    def report(self, result):
+        if result and (not isinstance(result, dict) or result.get("clean") or result.get("infected")):
+            self.stdout.write(f"Documents: {result}")
+
+    def verify_documents(self):
+        try:
+            call_command(
+                "verify_documents",
+                not_verified_for_days=VERIFY_EVERY_DAYS,
+                no_progress=True,
+                verbosity=0,
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
+        except CommandError as e:
+            logger.error("Document verification found problems: %s", e)
+
     def run_once(self):
         for name, task in self.tasks():
             # Several machines may run housekeeping at once: each task runs in one of them at a time.
             with advisory_lock(f"housekeeping: {name}") as held:
-                if held:
-                    task()
-                else:
+                if not held:
                     self.stdout.write(f"Skipped “{name}”: another housekeeping run is doing it now.")
+                    continue
+                try:
+                    task()
+                except Exception:
+                    # One failing task (the object store or clamd being down) must not stop the others.
+                    logger.exception("Housekeeping failed to %s", name)
 
     def handle(self, *args, loop=False, interval=600.0, **options):
         stopping = False
