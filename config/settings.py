@@ -264,6 +264,8 @@ STORAGES = {
 PRIVATE_UPLOAD_ROOT = Path(env_str("PRIVATE_UPLOAD_ROOT", str(DATA_DIR / "uploads")))
 DOCUMENTS_S3_BUCKET = env_str("DOCUMENTS_S3_BUCKET", "")
 if DOCUMENTS_S3_BUCKET:
+    from botocore.config import Config as BotocoreConfig
+
     STORAGES["documents"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -279,6 +281,10 @@ if DOCUMENTS_S3_BUCKET:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": True,  # keys are random; skip the existence check before each write
+            # A store that does not answer is noticed in seconds (uploads wait, /healthz says so).
+            "client_config": botocore_config(
+                connect_timeout=5, read_timeout=60, retries={"mode": "standard"}
+            ),
         },
     }
 else:

@@ -23,6 +23,7 @@ def _pending_migrations() -> bool:
 @never_cache
 def healthz(request):
     """For load balancers and monitoring: 503 when this server cannot do its work."""
+    from intake.documents import storage
     from intake.models import OutboundEmail
 
     try:
@@ -37,13 +38,16 @@ def healthz(request):
         pending = _pending_migrations()
     except DatabaseError:
         return JsonResponse({"database": "unavailable"}, status=503)
+    store_ok = storage.reachable()
     return JsonResponse(
         {
             "database": "ok",
+            "documents": "ok" if store_ok else "unavailable",
             "migrations": "pending" if pending else "applied",
             # How long the oldest unsent email has waited: a stuck email worker shows here first.
             "email_backlog_seconds": int((timezone.now() - oldest) / timedelta(seconds=1)) if oldest else 0,
-        }
+        },
+        status=200 if store_ok else 503,
     )
 
 

@@ -28,14 +28,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
-def test_healthz_reports_the_database_migrations_and_the_email_backlog(client):
+def test_healthz_reports_the_database_migrations_documents_and_the_email_backlog(client, stored_objects):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "migrations": "applied", "email_backlog_seconds": 0}
+    assert response.json() == {
+        "database": "ok",
+        "documents": "ok",
+        "migrations": "applied",
+        "email_backlog_seconds": 0,
+    }
     assert "no-cache" in response["Cache-Control"]
     make_case()
     OutboundEmail.objects.update(created_at=timezone.now() - timedelta(minutes=3))
     assert client.get("/healthz").json()["email_backlog_seconds"] >= 180
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_document_store_is_down(client, settings, object_store):
+    from tests.conftest import s3_document_storage
+
+    down = s3_document_storage(object_store, "down")
+    down["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:9"  # nothing listens there
+    settings.STORAGES = {**settings.STORAGES, "documents": down}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["documents"] == "unavailable"
 
 
 @pytest.fixture

@@ -111,6 +111,19 @@ def keys_older_than(moment: datetime) -> Iterator[str]:
             yield summary.key[len(prefix) :].lstrip("/")
 
 
+def reachable() -> bool:
+    """Whether the store answers now, for /healthz: a server that cannot keep documents is unwell."""
+    backend = _backend()
+    try:
+        if _is_local(backend):
+            os.makedirs(backend.location, mode=0o700, exist_ok=True)
+            return os.access(backend.location, os.W_OK)
+        backend.bucket.meta.client.head_bucket(Bucket=backend.bucket_name)
+        return True
+    except Exception:
+        return False
+
+
 def describe() -> str:
     """Where documents are kept, in words for logs and command output (no secrets)."""
     backend = _backend()
