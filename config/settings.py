@@ -282,9 +282,7 @@ if DOCUMENTS_S3_BUCKET:
             "querystring_auth": True,
             "file_overwrite": True,  # keys are random; skip the existence check before each write
             # A store that does not answer is noticed in seconds (uploads wait, /healthz says so).
-            "client_config": botocore_config(
-                connect_timeout=5, read_timeout=60, retries={"mode": "standard"}
-            ),
+            "client_config": BotocoreConfig(connect_timeout=5, read_timeout=60, retries={"mode": "standard"}),
         },
     }
 else:
