@@ -1,0 +1,481 @@
+"""Finding the studies that could take a patient, best first, with the reasons and what is unknown.
+
+Hard filters never let a wrong option through: the study is open to patients, the patient's age
+today is in its range, their sex is allowed, and it has an open site where the family can travel.
+Relevance then orders what is left: the diagnosis and its synonyms, the disease status, and the
+treatments the patient already had. The reviewer can widen or narrow every filter (`Filters`).
+
+One query finds a page of studies (with the total, through a window function) and one more reads
+their sites; the number of queries does not grow with the catalogue or the page.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Value, When, Window
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.utils import timezone
+
+from intake.models import Case
+from trials import geo, synonyms
+from trials.geo import Point
+from trials.models import Site, Study
+
+OPEN_STATUSES = [
+    Study.Status.RECRUITING,
+    Study.Status.NOT_YET_RECRUITING,
+    Study.Status.ENROLLING_BY_INVITATION,
+    Study.Status.AVAILABLE,
+]
+# Sites often leave their own status out; an unlisted status counts as open (and is said to be unknown).
+OPEN_SITE_STATUSES = ["", *OPEN_STATUSES]
+RELAPSED = {Case.DiseaseStatus.RELAPSED, Case.DiseaseStatus.REFRACTORY}
+PAGE_SIZE = 20
+NEAREST_SITES = 3
+
+
+class Scope:
+    DIAGNOSIS = "diagnosis"
+    GROUP = "group"
+    ANY = "any"
+    CHOICES = [
+        (DIAGNOSIS, "The diagnosis and its other names"),
+        (GROUP, "Anything in the diagnosis group"),
+        (ANY, "Any diagnosis"),
+    ]
+
+
+class Place:
+    TRAVEL = "travel"
+    LOCAL = "local"
+    REGION = "region"
+    COUNTRY = "country"
+    ANYWHERE = "anywhere"
+    CHOICES = [
+        (TRAVEL, "As far as the family can travel"),
+        (LOCAL, "Within the distance below"),
+        (REGION, "In their state or region"),
+        (COUNTRY, "In their country"),
+        (ANYWHERE, "Anywhere"),
+    ]
+    FROM_TRAVEL = {
+        Case.Travel.LOCAL: LOCAL,
+        Case.Travel.REGION: REGION,
+        Case.Travel.COUNTRY: COUNTRY,
+        Case.Travel.ABROAD: ANYWHERE,
+    }
+
+
+class Kinds:
+    ALL = "all"
+    TRIALS = "trials"
+    EXPANDED_ACCESS = "expanded_access"
+    CHOICES = [
+        (ALL, "Trials and expanded access"),
+        (TRIALS, "Trials only"),
+        (EXPANDED_ACCESS, "Expanded access only"),
+    ]
+
+
+@dataclass(frozen=True)
+class Filters:
+    scope: str = Scope.DIAGNOSIS
+    open_only: bool = True
+    age: bool = True
+    sex: bool = True
+    place: str = Place.TRAVEL
+    miles: int = 0  # 0: settings.TRIALS_LOCAL_MILES
+    kinds: str = Kinds.ALL
+    text: str = ""
+
+    @property
+    def reach(self) -> int:
+        return self.miles or settings.TRIALS_LOCAL_MILES
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v != getattr(DEFAULT_FILTERS, k)}
+
+
+DEFAULT_FILTERS = Filters()
+
+
+@dataclass(frozen=True)
+class Patient:
+    """What matching needs to know about a case, and nothing else (no names, no contact details)."""
+
+    age: int | None
+    # Only a birth year was given: the patient may be a year younger than `age`.
+    age_from_birth_year: bool
+    sex: str
+    country: str
+    region: str
+    home: Point | None
+    travel: str
+    diagnosis: str
+    diagnosis_label: str
+    diagnosis_other: str
+    group: str
+    disease_status: str
+    treatment_kinds: frozenset[str]
+    ecog: int
+
+    @classmethod
+    def from_case(cls, case: Case, treatment_kinds=None, today: date | None = None) -> "Patient":
+        today = today or timezone.localdate()
+        if case.patient_age is not None:
+            submitted = timezone.localdate(case.submitted_at)
+            years = (
+                today.year - submitted.year - ((today.month, today.day) < (submitted.month, submitted.day))
+            )
+            age = case.patient_age + max(0, years)
+        elif case.patient_birth_year:
+            age = today.year - case.patient_birth_year
+        else:
+            age = None
+        if treatment_kinds is None:
+            treatment_kinds = case.treatments.values_list("kind", flat=True)
+        country = str(case.country or "")
+        return cls(
+            age=age,
+            age_from_birth_year=case.patient_age is None,
+            sex=case.sex_at_birth,
+            country=country,
+            region=case.region.strip(),
+            home=geo.zip_centroid(case.postal_code) if country in ("US", "PR") else None,
+            travel=case.travel,
+            diagnosis=case.diagnosis,
+            diagnosis_label=case.diagnosis_label,
+            diagnosis_other=case.diagnosis_other,
+            group=case.diagnosis_group,
+            disease_status=case.disease_status,
+            treatment_kinds=frozenset(treatment_kinds),
+            ecog=case.condition,
+        )
+
+    @property
+    def relapsed(self) -> bool:
+        return self.disease_status in RELAPSED
+
+    def diagnosis_phrases(self) -> list[str]:
+        phrases = synonyms.for_diagnosis(self.diagnosis)
+        if not phrases and self.diagnosis_other:
+            code = synonyms.diagnosis_named_in(self.diagnosis_other)
+            phrases = synonyms.for_diagnosis(code) if code else [self.diagnosis_other]
+        return phrases
+
+
+@dataclass
+class Option:
+    study: Study
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+    nearest: list[tuple[Site, float | None]] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    options: list[Option]
+    total: int
+    filters: Filters
+    place: str  # the place filter in force, after following the travel answer
+    notes: list[str]
+
+
+def _phrase_query(phrases: list[str]) -> SearchQuery | None:
+    query = None
+    for phrase in phrases:
+        part = SearchQuery(phrase, search_type="phrase", config="simple")
+        query = part if query is None else query | part
+    return query
+
+
+def _word_query(words: list[str]) -> SearchQuery:
+    # Stemmed: "relapsed", "relapse" and "relapses" are one word here.
+    query = None
+    for word in words:
+        part = SearchQuery(word, search_type="phrase", config="english")
+        query = part if query is None else query | part
+    return query
+
+
+def _miles_from(point: Point):
+    """Haversine distance from `point` to a site, in SQL."""
+    lat = Radians(F("latitude"))
+    h = Power(Sin((lat - Value(math.radians(point.latitude))) / 2), 2) + Value(
+        math.cos(math.radians(point.latitude))
+    ) * Cos(lat) * Power(Sin((Radians(F("longitude")) - Value(math.radians(point.longitude))) / 2), 2)
+    return 2 * geo.EARTH_RADIUS_MILES * ASin(Sqrt(Least(Value(1.0), h, output_field=FloatField())))
+
+
+def effective_place(patient: Patient, filters: Filters) -> tuple[str, list[str]]:
+    """The place filter to apply, and notes when the answers do not allow the one asked for."""
+    place = (
+        Place.FROM_TRAVEL.get(patient.travel, Place.COUNTRY)
+        if filters.place == Place.TRAVEL
+        else filters.place
+    )
+    notes = []
+    if place == Place.LOCAL and patient.home is None:
+        notes.append(
+            "No US ZIP code to measure distance from: sites in the family's state or region are shown."
+        )
+        place = Place.REGION
+    if place == Place.REGION and not patient.region:
+        notes.append("No state or region in the answers: sites in the family's country are shown.")
+        place = Place.COUNTRY
+    if place == Place.COUNTRY and not patient.country:
+        place = Place.ANYWHERE
+    return place, notes
+
+
+def _within(patient: Patient, miles: int):
+    south, north, west, east = geo.bounding_box(patient.home, miles)
+    box = Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+    return box, _miles_from(patient.home)
+
+
+def _place_filter(patient: Patient, place: str, filters: Filters) -> Q | None:
+    if place == Place.ANYWHERE:
+        return None
+    sites = Site.objects.filter(study=OuterRef("pk"), status__in=OPEN_SITE_STATUSES)
+    if place == Place.LOCAL:
+        box, miles = _within(patient, filters.reach)
+        sites = sites.filter(box).annotate(miles=miles).filter(miles__lte=filters.reach)
+    elif place == Place.REGION:
+        in_region = Q(
+            country_code=patient.country,
+            state__iexact=geo.US_STATES.get(patient.region.upper(), patient.region),
+        )
+        if patient.home:
+            # Across a state line but close by is within the region too.
+            box, miles = _within(patient, filters.reach)
+            sites = sites.annotate(miles=miles).filter(in_region | (box & Q(miles__lte=filters.reach)))
+        else:
+            sites = sites.filter(in_region)
+    else:
+        sites = sites.filter(country_code=patient.country)
+    # An expanded-access program without sites is reached through the family's own doctor.
+    no_sites = Q(study_type=Study.StudyType.EXPANDED_ACCESS) & ~Exists(
+        Site.objects.filter(study=OuterRef("pk"))
+    )
+    return Q(Exists(sites)) | no_sites
+
+
+def _age_filter(age: int) -> Q:
+    return (Q(min_age_years__isnull=True) | Q(min_age_years__lte=age)) & (
+        Q(max_age_years__isnull=True) | Q(max_age_years__gte=age)
+    )
+
+
+def _sexes(patient: Patient) -> list[str]:
+    if patient.sex == Case.Sex.FEMALE:
+        return [Study.Sex.ALL, Study.Sex.FEMALE]
+    if patient.sex == Case.Sex.MALE:
+        return [Study.Sex.ALL, Study.Sex.MALE]
+    return [Study.Sex.ALL]  # intersex or not given: only studies open to everyone are certain
+
+
+def _match_query(patient: Patient, filters: Filters) -> tuple[SearchQuery | None, list[str]]:
+    """The relevance query for the diagnosis scope and the reviewer's words, and the phrases behind it."""
+    phrases: list[str] = []
+    if filters.scope == Scope.DIAGNOSIS:
+        phrases = patient.diagnosis_phrases()
+    elif filters.scope == Scope.GROUP:
+        phrases = patient.diagnosis_phrases() + synonyms.for_group(patient.group)
+    query = _phrase_query(phrases)
+    text = filters.text.strip()
+    if text:
+        words = SearchQuery(text, search_type="websearch", config="english")
+        code = synonyms.diagnosis_named_in(text)
+        if code:  # "T-lymphoblastic lymphoma" finds studies that call it T-ALL
+            words = words | _phrase_query(synonyms.for_diagnosis(code))
+        query = words if query is None else query & words
+    return query, phrases
+
+
+def candidates(patient: Patient, filters: Filters = DEFAULT_FILTERS):
+    """The query for studies passing the filters, annotated with `score` and `total`, best first."""
+    place, _ = effective_place(patient, filters)
+    studies = Study.objects.all()
+    if filters.open_only:
+        studies = studies.filter(overall_status__in=OPEN_STATUSES)
+    if filters.kinds == Kinds.TRIALS:
+        studies = studies.exclude(study_type=Study.StudyType.EXPANDED_ACCESS)
+    elif filters.kinds == Kinds.EXPANDED_ACCESS:
+        studies = studies.filter(Q(study_type=Study.StudyType.EXPANDED_ACCESS) | Q(has_expanded_access=True))
+    if filters.age and patient.age is not None:
+        studies = studies.filter(_age_filter(patient.age))
+    if filters.sex:
+        studies = studies.filter(sex__in=_sexes(patient))
+    place_q = _place_filter(patient, place, filters)
+    if place_q is not None:
+        studies = studies.filter(place_q)
+
+    query, _ = _match_query(patient, filters)
+    score = Value(0.0)
+    if query is not None:
+        studies = studies.filter(search_document=query)
+        score = SearchRank(F("search_document"), query, normalization=Value(1))
+    if patient.relapsed:
+        score = score + _bonus(_word_query(synonyms.RELAPSED_WORDS), 1.0)
+        score = score - _bonus(_word_query(synonyms.NEWLY_DIAGNOSED_WORDS), 0.5)
+    elif patient.disease_status == Case.DiseaseStatus.NEW:
+        score = score + _bonus(_word_query(synonyms.NEWLY_DIAGNOSED_WORDS), 1.0)
+    for kind in sorted(patient.treatment_kinds & synonyms.AFTER_TREATMENT.keys()):
+        score = score + _bonus(_phrase_query(synonyms.AFTER_TREATMENT[kind]), 0.8)
+    return studies.annotate(score=score, total=Window(Count("pk"))).order_by(
+        "-score", "-source_updated_on", "nct_id"
+    )
+
+
+def _bonus(query: SearchQuery, weight: float):
+    return SqlCase(
+        When(search_document=query, then=Value(weight)), default=Value(0.0), output_field=FloatField()
+    )
+
+
+def find_options(
+    patient: Patient, filters: Filters = DEFAULT_FILTERS, *, limit: int = PAGE_SIZE, offset: int = 0
+) -> Results:
+    place, notes = effective_place(patient, filters)
+    page = list(candidates(patient, filters)[offset : offset + limit])
+    total = page[0].total if page else 0
+    sites: dict[int, list[Site]] = {}
+    if page:
+        for site in Site.objects.filter(study__in=[s.pk for s in page]).order_by("study_id", "position"):
+            sites.setdefault(site.study_id, []).append(site)
+    _, phrases = _match_query(patient, filters)
+    options = [_explain(study, patient, filters, place, phrases, sites.get(study.pk, [])) for study in page]
+    return Results(options=options, total=total, filters=filters, place=place, notes=notes)
+
+
+# Reasons and unknowns, in words -----------------------------------------------------------------
+
+
+def age_range_words(study: Study) -> str:
+    low, high = study.minimum_age.lower(), study.maximum_age.lower()
+    if low and high:
+        if low.split()[1:] == high.split()[1:] and low.endswith("years"):
+            return f"ages {low.split()[0]} to {high.split()[0]}"
+        return f"ages {low} to {high}"
+    if low:
+        return f"ages {low.removesuffix(' years')} and over" if low.endswith("years") else f"from {low} old"
+    if high:
+        return f"up to age {high.removesuffix(' years')}"
+    return "no age limits"
+
+
+def _where(texts_by_place: list[tuple[str, list[str]]], phrases: list[str]) -> str | None:
+    for where, texts in texts_by_place:
+        found = synonyms.first_match(texts, phrases)
+        if found:
+            return f"“{found[0]}” in {where}"
+    return None
+
+
+def _explain(
+    study: Study, patient: Patient, filters: Filters, place: str, phrases, sites: list[Site]
+) -> Option:
+    option = Option(study=study, score=getattr(study, "score", 0.0))
+    reasons, unknowns = option.reasons, option.unknowns
+    places = [
+        ("conditions", study.conditions),
+        ("keywords", study.keywords),
+        ("the title", [study.brief_title, study.title]),
+        ("interventions", study.interventions),
+    ]
+    if phrases and (found := _where(places, phrases)):
+        reasons.append(found)
+    elif phrases and filters.scope != Scope.ANY:
+        unknowns.append(f"Named only loosely: check the study is for {patient.diagnosis_label}")
+    if filters.text.strip():
+        reasons.append(f"matches “{filters.text.strip()}”")
+
+    words = [*study.conditions, *study.keywords, study.brief_title, study.title]
+    if patient.relapsed and synonyms.first_match(words, synonyms.RELAPSED_WORDS):
+        reasons.append(f"for relapsed or refractory disease: patient's is {patient.disease_status}")
+    if patient.relapsed and synonyms.first_match(words, synonyms.NEWLY_DIAGNOSED_WORDS):
+        unknowns.append(
+            f"Mentions newly diagnosed patients: this patient's disease is {patient.disease_status}"
+        )
+    if patient.disease_status == Case.DiseaseStatus.NEW and synonyms.first_match(
+        words, synonyms.NEWLY_DIAGNOSED_WORDS
+    ):
+        reasons.append("for newly diagnosed patients: patient is newly diagnosed")
+    for kind in sorted(patient.treatment_kinds & synonyms.AFTER_TREATMENT.keys()):
+        if synonyms.first_match(words, synonyms.AFTER_TREATMENT[kind]):
+            name = synonyms.TREATMENT_NAMES[kind]
+            reasons.append(f"for patients after {name}: patient had {name}")
+
+    if patient.age is not None:
+        reasons.append(f"{age_range_words(study)}: patient is {patient.age}")
+        if patient.age_from_birth_year and study.min_age_years and study.min_age_years > patient.age - 1:
+            unknowns.append(f"Age known from the birth year only: the patient may be {patient.age - 1}")
+    if study.sex != Study.Sex.ALL:
+        reasons.append(f"{study.get_sex_display().lower()}s only: patient is {patient.sex}")
+    reasons.append(study.get_overall_status_display() or "status not given")
+
+    option.nearest = _nearest_sites(patient, place, sites)
+    _place_reason(option, patient, place, sites)
+    stale_before = timezone.localdate() - timedelta(days=settings.TRIALS_STALE_DAYS)
+    if study.source_updated_on and study.source_updated_on < stale_before:
+        unknowns.append(
+            f"Record last updated {study.source_updated_on:%B %Y}: check it is still open with the contact"
+        )
+    return option
+
+
+def _is_open(site: Site) -> bool:
+    return site.status in OPEN_SITE_STATUSES
+
+
+def _nearest_sites(patient: Patient, place: str, sites: list[Site]) -> list[tuple[Site, float | None]]:
+    open_sites = [s for s in sites if _is_open(s)]
+    measured = []
+    for site in open_sites:
+        miles = None
+        if patient.home and site.latitude is not None:
+            miles = geo.miles_between(patient.home, Point(site.latitude, site.longitude))
+        measured.append((site, miles))
+    in_country = [(s, m) for s, m in measured if s.country_code == patient.country]
+    if place != Place.ANYWHERE and in_country:
+        measured = in_country
+    measured.sort(key=lambda pair: (pair[1] is None, pair[1] or 0, pair[0].country_code != patient.country))
+    return measured[:NEAREST_SITES]
+
+
+def _place_reason(option: Option, patient: Patient, place: str, sites: list[Site]) -> None:
+    if not sites:
+        if option.study.is_expanded_access:
+            option.unknowns.append("No sites listed: the treating doctor asks the sponsor for access")
+        else:
+            option.unknowns.append("No sites listed")
+        return
+    if not option.nearest:
+        option.unknowns.append("No open site listed")
+        return
+    site, miles = option.nearest[0]
+    kind = site.status.replace("_", " ").lower() if site.status else "open"
+    if miles is not None and (place in (Place.LOCAL, Place.REGION) or site.country_code == patient.country):
+        option.reasons.append(f"{kind} site {miles:,.0f} miles away ({site.place})")
+    elif place == Place.REGION:
+        option.reasons.append(f"{kind} site in {site.state or patient.region} ({site.place})")
+    else:
+        open_in_country = sum(1 for s in sites if _is_open(s) and s.country_code == patient.country)
+        if open_in_country:
+            option.reasons.append(
+                f"{open_in_country} open site{'s' if open_in_country != 1 else ''} in {site.country}"
+            )
+        else:
+            option.reasons.append(f"{kind} site in {site.place}")
+    if not site.status:
+        option.unknowns.append("The nearest site does not list its own recruiting status")
+
+
+def for_case(case: Case, filters: Filters = DEFAULT_FILTERS, **kwargs) -> Results:
+    return find_options(Patient.from_case(case), filters, **kwargs)
