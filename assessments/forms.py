@@ -83,11 +83,23 @@ class ReportOptionForm(forms.ModelForm):
 
     class Meta:
         model = ReportOption
-        fields = ["kind", "title", "what_it_is", "why_it_may_fit", "what_to_ask", "identifier", "link"]
+        fields = [
+            "kind",
+            "title",
+            "what_it_is",
+            "why_it_may_fit",
+            "what_to_ask",
+            "where",
+            "contact",
+            "identifier",
+            "link",
+        ]
         widgets = {
             "what_it_is": forms.Textarea(attrs={"rows": 3, **READABLE}),
             "why_it_may_fit": forms.Textarea(attrs={"rows": 3, **READABLE}),
             "what_to_ask": forms.Textarea(attrs={"rows": 3, **READABLE}),
+            "where": forms.Textarea(attrs={"rows": 2}),
+            "contact": forms.Textarea(attrs={"rows": 2}),
         }
 
 

@@ -37,6 +37,8 @@ class AuditEvent(models.Model):
         DELETION_REQUESTED = "deletion_requested", "Family asked for deletion"
         DELETION_CANCELLED = "deletion_cancelled", "Family cancelled the deletion request"
         ERASED = "erased", "Case and files deleted"
+        ELIGIBILITY_JUDGED = "eligibility_judged", "Eligibility for a study judged"
+        OPTION_ADDED = "option_added", "Study added to the report"
 
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(

@@ -10,6 +10,7 @@ The people in these stories:
 
 import importlib
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -64,6 +65,16 @@ def sam(db):
 @pytest.fixture
 def dave(db):
     return make_user("dave")
+
+
+def sign_in(page, user) -> None:
+    """Sign a staff member in through the login form, as a person would. The one place browser tests
+    sign staff in, so that a second factor is added here alone."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/review/**")
 
 
 def client_for(user):
@@ -210,3 +221,23 @@ def make_case(*, ip="203.0.113.5", status=None, assigned_to=None, urgency=None, 
         )
         case.refresh_from_db()
     return case
+
+
+# The trial catalogue: the real ClinicalTrials.gov records in ../shared, and beside them the T-ALL
+# records we wrote in the same format (trials/catalogue/written-by-us, marked as ours in each file).
+SHARED_TRIALS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "clinicaltrials"
+WRITTEN_BY_US = Path(__file__).resolve().parent.parent / "trials" / "catalogue" / "written-by-us"
+
+
+def import_catalogue(*paths) -> None:
+    from trials.importer import Importer, records_in_paths
+
+    with Importer() as importer:
+        for label, record in records_in_paths(paths or (SHARED_TRIALS, WRITTEN_BY_US)):
+            importer.feed(label, record)
+    assert not importer.counts.rejected, importer.counts.rejected
+
+
+@pytest.fixture
+def catalogue(db):
+    import_catalogue()

@@ -35,6 +35,14 @@ OPEN_STATUSES = [
 OPEN_SITE_STATUSES = ["", *OPEN_STATUSES]
 RELAPSED = {Case.DiseaseStatus.RELAPSED, Case.DiseaseStatus.REFRACTORY}
 PAGE_SIZE = 20
+LIST_DEFERRED = [
+    "search_document",
+    "criteria_text",
+    "brief_summary",
+    "inclusion",
+    "exclusion",
+    "central_contacts",
+]
 NEAREST_SITES = 3
 
 
@@ -343,7 +351,8 @@ def find_options(
     patient: Patient, filters: Filters = DEFAULT_FILTERS, *, limit: int = PAGE_SIZE, offset: int = 0
 ) -> Results:
     place, notes = effective_place(patient, filters)
-    page = list(candidates(patient, filters)[offset : offset + limit])
+    # The long texts are not needed for the list (the study page reads them).
+    page = list(candidates(patient, filters).defer(*LIST_DEFERRED)[offset : offset + limit])
     total = page[0].total if page else 0
     sites: dict[int, list[Site]] = {}
     if page:
@@ -354,19 +363,38 @@ def find_options(
     return Results(options=options, total=total, filters=filters, place=place, notes=notes)
 
 
+def explain(study: Study, patient: Patient, filters: Filters = DEFAULT_FILTERS) -> Option:
+    """Reasons and unknowns for one study, whether or not it passes the filters."""
+    place, _ = effective_place(patient, filters)
+    _, phrases = _match_query(patient, filters)
+    return _explain(study, patient, filters, place, phrases, list(study.sites.all()))
+
+
 # Reasons and unknowns, in words -----------------------------------------------------------------
 
 
+def _age_parts(text: str) -> tuple[str, str] | None:
+    """("21", "year") from "21 Years"; None for no limit (blank, or a minimum of 0)."""
+    parts = text.lower().split()
+    if not parts or parts[0] in ("0", "n/a"):
+        return None
+    return parts[0], parts[1].rstrip("s") if len(parts) > 1 else "year"
+
+
+def _amount(number: str, unit: str) -> str:
+    return f"{number} {unit}{'' if number == '1' else 's'}"
+
+
 def age_range_words(study: Study) -> str:
-    low, high = study.minimum_age.lower(), study.maximum_age.lower()
+    low, high = _age_parts(study.minimum_age), _age_parts(study.maximum_age)
     if low and high:
-        if low.split()[1:] == high.split()[1:] and low.endswith("years"):
-            return f"ages {low.split()[0]} to {high.split()[0]}"
-        return f"ages {low} to {high}"
+        if low[1] == high[1] == "year":
+            return f"ages {low[0]} to {high[0]}"
+        return f"ages {_amount(*low)} to {_amount(*high)}"
     if low:
-        return f"ages {low.removesuffix(' years')} and over" if low.endswith("years") else f"from {low} old"
+        return f"ages {low[0]} and over" if low[1] == "year" else f"ages {_amount(*low)} and over"
     if high:
-        return f"up to age {high.removesuffix(' years')}"
+        return f"up to age {high[0]}" if high[1] == "year" else f"up to {_amount(*high)} old"
     return "no age limits"
 
 
@@ -432,6 +460,11 @@ def _explain(
 
 def _is_open(site: Site) -> bool:
     return site.status in OPEN_SITE_STATUSES
+
+
+def nearest_open_sites(patient: Patient, sites: list[Site]) -> list[tuple[Site, float | None]]:
+    """The open sites nearest the family: measured from their ZIP code, in their country first."""
+    return _nearest_sites(patient, Place.COUNTRY, sites)
 
 
 def _nearest_sites(patient: Patient, place: str, sites: list[Site]) -> list[tuple[Site, float | None]]:

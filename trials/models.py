@@ -110,6 +110,12 @@ class Study(models.Model):
         return f"https://clinicaltrials.gov/study/{self.nct_id}"
 
     @property
+    def phase_words(self) -> str:
+        return "/".join(
+            p.replace("EARLY_PHASE", "Early phase ").replace("PHASE", "Phase ") for p in self.phases
+        )
+
+    @property
     def is_expanded_access(self) -> bool:
         return self.study_type == self.StudyType.EXPANDED_ACCESS
 
@@ -148,6 +154,10 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"Site {self.position} of {self.study_id}"
+
+    @property
+    def status_words(self) -> str:
+        return self.status.replace("_", " ").lower()
 
     @property
     def place(self) -> str:
