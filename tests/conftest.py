@@ -9,6 +9,7 @@ The people in these stories:
 """
 
 import importlib
+import json
 import os
 from pathlib import Path
 
@@ -241,3 +242,23 @@ def import_catalogue(*paths) -> None:
 @pytest.fixture
 def catalogue(db):
     import_catalogue()
+
+
+@pytest.fixture(scope="session")
+def studies_api_server():
+    from tests.servers.ctgov import StudiesApi
+
+    server = StudiesApi().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def studies_api(studies_api_server, settings):
+    """The loopback ClinicalTrials.gov API, serving the real shared records; the importer points at it."""
+    records = json.loads((SHARED_TRIALS / "studies-50.json").read_text())
+    studies_api_server.reset(records)
+    settings.TRIALS_API_URL = studies_api_server.url
+    settings.TRIALS_API_BACKOFF_SECONDS = 0.01
+    settings.TRIALS_API_RETRIES = 3
+    return studies_api_server

@@ -5,7 +5,11 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.demo import seed_featured_case
 from intake.models import Case
+from trials.models import Study
+
+DEMO_CATALOGUE = settings.BASE_DIR / "trials" / "catalogue"
 
 DEMO_ACCOUNTS = [
     # username, role, superuser
@@ -41,7 +45,14 @@ class Command(BaseCommand):
                 + f"Password: {password}\n"
             )
             credentials.chmod(0o600)
+        if not Study.objects.exists():
+            # The demo catalogue: real ClinicalTrials.gov records and our T-ALL examples (see its README).
+            call_command("import_trials", str(DEMO_CATALOGUE), no_progress=True, stdout=self.stdout)
         if not Case.objects.exists():
             call_command("seed_demo", cases=60, stdout=self.stdout)
+            case = seed_featured_case()
+            self.stdout.write(
+                f"Case {case.reference} is a relapsed T-ALL case with options in the catalogue."
+            )
         if credentials.exists():
             self.stdout.write(self.style.WARNING(credentials.read_text()))
