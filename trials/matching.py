@@ -482,6 +482,10 @@ def _nearest_sites(patient: Patient, place: str, sites: list[Site]) -> list[tupl
     return measured[:NEAREST_SITES]
 
 
+def miles_words(miles: float) -> str:
+    return "1 mile" if round(miles) == 1 else f"{miles:,.0f} miles"
+
+
 def _place_reason(option: Option, patient: Patient, place: str, sites: list[Site]) -> None:
     if not sites:
         if option.study.is_expanded_access:
@@ -493,11 +497,11 @@ def _place_reason(option: Option, patient: Patient, place: str, sites: list[Site
         option.unknowns.append("No open site listed")
         return
     site, miles = option.nearest[0]
-    kind = site.status.replace("_", " ").lower() if site.status else "open"
+    kind = f"{site.status_words} site" if site.status else "site"
     if miles is not None and (place in (Place.LOCAL, Place.REGION) or site.country_code == patient.country):
-        option.reasons.append(f"{kind} site {miles:,.0f} miles away ({site.place})")
+        option.reasons.append(f"{kind} {miles_words(miles)} away ({site.place})")
     elif place == Place.REGION:
-        option.reasons.append(f"{kind} site in {site.state or patient.region} ({site.place})")
+        option.reasons.append(f"{kind} in {site.state or patient.region} ({site.place})")
     else:
         open_in_country = sum(1 for s in sites if _is_open(s) and s.country_code == patient.country)
         if open_in_country:
@@ -505,7 +509,7 @@ def _place_reason(option: Option, patient: Patient, place: str, sites: list[Site
                 f"{open_in_country} open site{'s' if open_in_country != 1 else ''} in {site.country}"
             )
         else:
-            option.reasons.append(f"{kind} site in {site.place}")
+            option.reasons.append(f"{kind} in {site.place}")
     if not site.status:
         option.unknowns.append("The nearest site does not list its own recruiting status")
 
