@@ -197,7 +197,9 @@ class Results:
 def _phrase_query(phrases: list[str]) -> SearchQuery | None:
     query = None
     for phrase in phrases:
-        part = SearchQuery(phrase, search_type="phrase", config="simple")
+        # Without hyphens the phrase matches both ways of writing it: a hyphenated word is indexed
+        # whole and also as its parts ("T-cell" as "t-cell", "t", "cell"), so "t cell" finds both.
+        part = SearchQuery(phrase.replace("-", " "), search_type="phrase", config="simple")
         query = part if query is None else query | part
     return query
 
