@@ -18,7 +18,7 @@ from trials.models import Verdict
 # ECOG grade → the Karnofsky (adults) or Lansky (children) scores it corresponds to.
 KARNOFSKY_FOR_ECOG = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20)}
 CAR_T = ["car-t", "car t", "cart", "chimeric antigen receptor"]
-TRANSPLANT = ["transplant", "transplantation", "hsct", "hct", "stem cell", "bone marrow"]
+TRANSPLANT = ["transplant", "transplantation", "transplanted", "hsct", "allo hct", "allogeneic hct"]
 PRIOR = re.compile(r"\b(prior|previous|previously|received|after|following|history of|relapse after)\b", re.I)
 ALLERGY = re.compile(r"\b(allerg|hypersensitiv|intoleran)", re.I)
 NUMBER_YEARS = r"(\d{1,3})\s*(?:years?|yrs?)"
