@@ -4,6 +4,8 @@ from django.core.management import call_command
 
 from assessments.models import AuditEvent
 from intake.models import Case, Consent, FamilyLink, Message, Report, Treatment
+from trials.matching import for_case
+from trials.models import Study
 
 pytestmark = pytest.mark.django_db
 
@@ -40,4 +42,8 @@ def test_setup_demo_creates_accounts_once(settings, tmp_path):
     }
     assert User.objects.get(username="demo").groups.get().name == "Supervisor"
     assert "Password:" in (tmp_path / "demo-credentials.txt").read_text()
-    assert Case.objects.count() == 60
+    # 60 random cases, and a relapsed T-ALL case that the demo catalogue has options for.
+    assert Case.objects.count() == 61
+    assert Study.objects.count() == 70
+    featured = Case.objects.get(diagnosis="t_all", postal_code="43210", treatments__kind="car_t")
+    assert [o.study.nct_id for o in for_case(featured).options][:2] == ["NCT09000102", "NCT09000101"]
