@@ -20,19 +20,14 @@ from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Value, W
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
+from intake import diagnoses
 from intake.models import Case
-from trials import geo, synonyms
+from trials import geo, index_terms, synonyms
 from trials.geo import Point
 from trials.models import Site, Study
 
-OPEN_STATUSES = [
-    Study.Status.RECRUITING,
-    Study.Status.NOT_YET_RECRUITING,
-    Study.Status.ENROLLING_BY_INVITATION,
-    Study.Status.AVAILABLE,
-]
-# Sites often leave their own status out; an unlisted status counts as open (and is said to be unknown).
-OPEN_SITE_STATUSES = ["", *OPEN_STATUSES]
+OPEN_STATUSES = index_terms.OPEN_STATUSES
+OPEN_SITE_STATUSES = index_terms.OPEN_SITE_STATUSES
 RELAPSED = {Case.DiseaseStatus.RELAPSED, Case.DiseaseStatus.REFRACTORY}
 PAGE_SIZE = 20
 LIST_DEFERRED = [
@@ -204,15 +199,6 @@ def _phrase_query(phrases: list[str]) -> SearchQuery | None:
     return query
 
 
-def _word_query(words: list[str]) -> SearchQuery:
-    # Stemmed: "relapsed", "relapse" and "relapses" are one word here.
-    query = None
-    for word in words:
-        part = SearchQuery(word, search_type="phrase", config="english")
-        query = part if query is None else query | part
-    return query
-
-
 def _miles_from(point: Point):
     """Haversine distance from `point` to a site, in SQL."""
     lat = Radians(F("latitude"))
@@ -243,37 +229,33 @@ def effective_place(patient: Patient, filters: Filters) -> tuple[str, list[str]]
     return place, notes
 
 
-def _within(patient: Patient, miles: int):
+def _nearby(patient: Patient, miles: int) -> Q:
+    """An open site within `miles` of the family's ZIP code: first the map cells (an index lookup),
+    then the exact distance, for the few studies with a site in those cells."""
     south, north, west, east = geo.bounding_box(patient.home, miles)
-    box = Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
-    return box, _miles_from(patient.home)
+    near = (
+        Site.objects.filter(study=OuterRef("pk"), status__in=index_terms.OPEN_SITE_STATUSES)
+        .filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+        .annotate(miles=_miles_from(patient.home))
+        .filter(miles__lte=miles)
+    )
+    cells = index_terms.cells_around(patient.home, miles)
+    return (Q(site_cells__overlap=cells) & Q(Exists(near))) if cells is not None else Q(Exists(near))
 
 
 def _place_filter(patient: Patient, place: str, filters: Filters) -> Q | None:
     if place == Place.ANYWHERE:
         return None
-    sites = Site.objects.filter(study=OuterRef("pk"), status__in=OPEN_SITE_STATUSES)
     if place == Place.LOCAL:
-        box, miles = _within(patient, filters.reach)
-        sites = sites.filter(box).annotate(miles=miles).filter(miles__lte=filters.reach)
+        where = _nearby(patient, filters.reach)
     elif place == Place.REGION:
-        in_region = Q(
-            country_code=patient.country,
-            state__iexact=geo.US_STATES.get(patient.region.upper(), patient.region),
-        )
+        where = Q(site_regions__contains=[f"{patient.country}:{geo.region_key(patient.region)}"])
         if patient.home:
-            # Across a state line but close by is within the region too.
-            box, miles = _within(patient, filters.reach)
-            sites = sites.annotate(miles=miles).filter(in_region | (box & Q(miles__lte=filters.reach)))
-        else:
-            sites = sites.filter(in_region)
+            where |= _nearby(patient, filters.reach)  # across a state line but close by
     else:
-        sites = sites.filter(country_code=patient.country)
+        where = Q(site_countries__contains=[patient.country])
     # An expanded-access program without sites is reached through the family's own doctor.
-    no_sites = Q(study_type=Study.StudyType.EXPANDED_ACCESS) & ~Exists(
-        Site.objects.filter(study=OuterRef("pk"))
-    )
-    return Q(Exists(sites)) | no_sites
+    return where | Q(study_type=Study.StudyType.EXPANDED_ACCESS, site_count=0)
 
 
 def _age_filter(age: int) -> Q:
@@ -290,20 +272,35 @@ def _sexes(patient: Patient) -> list[str]:
     return [Study.Sex.ALL]  # intersex or not given: only studies open to everyone are certain
 
 
+def _diagnosis_codes(patient: Patient, scope: str) -> list[str]:
+    if scope == Scope.ANY:
+        return []
+    code = patient.diagnosis if synonyms.for_diagnosis(patient.diagnosis) else None
+    if code is None and patient.diagnosis_other:
+        code = synonyms.diagnosis_named_in(patient.diagnosis_other)
+    codes = [code] if code else []
+    if scope == Scope.GROUP:
+        codes += [*diagnoses.codes_in_group(patient.group), f"group:{patient.group}"]
+    return codes
+
+
 def _match_query(patient: Patient, filters: Filters) -> tuple[SearchQuery | None, list[str]]:
-    """The relevance query for the diagnosis scope and the reviewer's words, and the phrases behind it."""
+    """Full-text queries (the family's own words for an unlisted diagnosis, the reviewer's words) and
+    the phrases the reasons look for."""
     phrases: list[str] = []
-    if filters.scope == Scope.DIAGNOSIS:
+    query = None
+    if filters.scope != Scope.ANY:
         phrases = patient.diagnosis_phrases()
-    elif filters.scope == Scope.GROUP:
-        phrases = patient.diagnosis_phrases() + synonyms.for_group(patient.group)
-    query = _phrase_query(phrases)
+        if not _diagnosis_codes(patient, Scope.DIAGNOSIS) and patient.diagnosis_other:
+            # Every word of the family's own, in any order, as written ("NK-cell" and "NK cell" alike).
+            query = SearchQuery(
+                patient.diagnosis_other.replace("-", " "), search_type="plain", config="simple"
+            )
+        if filters.scope == Scope.GROUP:
+            phrases = phrases + synonyms.for_group(patient.group)
     text = filters.text.strip()
     if text:
         words = SearchQuery(text, search_type="websearch", config="english")
-        code = synonyms.diagnosis_named_in(text)
-        if code:  # "T-lymphoblastic lymphoma" finds studies that call it T-ALL
-            words = words | _phrase_query(synonyms.for_diagnosis(code))
         query = words if query is None else query & words
     return query, phrases
 
@@ -326,27 +323,35 @@ def candidates(patient: Patient, filters: Filters = DEFAULT_FILTERS):
     if place_q is not None:
         studies = studies.filter(place_q)
 
-    query, _ = _match_query(patient, filters)
     score = Value(0.0)
+    codes = _diagnosis_codes(patient, filters.scope)
+    if codes:
+        studies = studies.filter(diagnosis_codes__overlap=codes)
+        specific = codes[:1] if filters.scope == Scope.GROUP and synonyms.for_diagnosis(codes[0]) else codes
+        score = score + _bonus(Q(diagnosis_codes__overlap=specific), 1.0)
+    query, _ = _match_query(patient, filters)
     if query is not None:
-        studies = studies.filter(search_document=query)
-        score = SearchRank(F("search_document"), query, normalization=Value(1))
+        text = filters.text.strip()
+        named = synonyms.diagnosis_named_in(text) if text else None
+        if named:  # "T-lymphoblastic lymphoma" finds the studies that call it T-ALL
+            studies = studies.filter(Q(search_document=query) | Q(diagnosis_codes__contains=[named]))
+        else:
+            studies = studies.filter(search_document=query)
+        score = score + SearchRank(F("search_document"), query, normalization=Value(1))
     if patient.relapsed:
-        score = score + _bonus(_word_query(synonyms.RELAPSED_WORDS), 1.0)
-        score = score - _bonus(_word_query(synonyms.NEWLY_DIAGNOSED_WORDS), 0.5)
+        score = score + _bonus(Q(tags__contains=["relapsed"]), 1.0)
+        score = score - _bonus(Q(tags__contains=["newly_diagnosed"]), 0.5)
     elif patient.disease_status == Case.DiseaseStatus.NEW:
-        score = score + _bonus(_word_query(synonyms.NEWLY_DIAGNOSED_WORDS), 1.0)
+        score = score + _bonus(Q(tags__contains=["newly_diagnosed"]), 1.0)
     for kind in sorted(patient.treatment_kinds & synonyms.AFTER_TREATMENT.keys()):
-        score = score + _bonus(_phrase_query(synonyms.AFTER_TREATMENT[kind]), 0.8)
+        score = score + _bonus(Q(tags__contains=[f"after:{kind}"]), 0.8)
     return studies.annotate(score=score, total=Window(Count("pk"))).order_by(
         "-score", "-source_updated_on", "nct_id"
     )
 
 
-def _bonus(query: SearchQuery, weight: float):
-    return SqlCase(
-        When(search_document=query, then=Value(weight)), default=Value(0.0), output_field=FloatField()
-    )
+def _bonus(condition: Q, weight: float):
+    return SqlCase(When(condition, then=Value(weight)), default=Value(0.0), output_field=FloatField())
 
 
 def find_options(

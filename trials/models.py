@@ -74,6 +74,13 @@ class Study(models.Model):
     # [{"name", "role", "phone", "email"}], as the record lists them.
     central_contacts = models.JSONField(default=list, blank=True)
     source_updated_on = models.DateField("last update at the source", null=True, blank=True)
+    # Worked out at import for the matching query (see trials.index_terms).
+    diagnosis_codes = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    site_count = models.PositiveIntegerField(default=0)
+    site_countries = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    site_regions = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    site_cells = ArrayField(models.CharField(max_length=9), default=list, blank=True)
     record_hash = models.CharField(max_length=64)
     first_imported_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -86,6 +93,10 @@ class Study(models.Model):
         verbose_name_plural = "studies"
         indexes = [
             GinIndex(fields=["search_document"], name="study_search"),
+            GinIndex(fields=["diagnosis_codes"], name="study_diagnoses"),
+            GinIndex(fields=["site_countries"], name="study_site_countries"),
+            GinIndex(fields=["site_regions"], name="study_site_regions"),
+            GinIndex(fields=["site_cells"], name="study_site_cells"),
             models.Index(fields=["overall_status", "min_age_years", "max_age_years"], name="study_open_ages"),
         ]
         constraints = [

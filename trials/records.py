@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from trials import index_terms
 from trials.geo import country_code
 
 NCT_ID = re.compile(r"^NCT\d{8}$")
@@ -90,6 +91,13 @@ class ParsedStudy:
     central_contacts: list[dict] = field(default_factory=list)
     source_updated_on: date | None = None
     sites: list[ParsedSite] = field(default_factory=list)
+    # Worked out from the above for the matching query (trials.index_terms).
+    diagnosis_codes: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    site_count: int = 0
+    site_countries: list[str] = field(default_factory=list)
+    site_regions: list[str] = field(default_factory=list)
+    site_cells: list[str] = field(default_factory=list)
 
     def study_fields(self) -> dict:
         values = asdict(self)
@@ -254,7 +262,7 @@ def parse_study(record) -> ParsedStudy:
     inclusion, exclusion = split_criteria(criteria)
     lead = _obj(sponsors, "leadSponsor", "sponsorCollaboratorsModule.")
     org = _obj(ident, "organization", "identificationModule.")
-    return ParsedStudy(
+    study = ParsedStudy(
         nct_id=nct_id,
         title=_text(ident, "officialTitle", "identificationModule."),
         brief_title=_text(ident, "briefTitle", "identificationModule."),
@@ -287,6 +295,12 @@ def parse_study(record) -> ParsedStudy:
             _site(i, raw) for i, raw in enumerate(_objs(contacts, "locations", "contactsLocationsModule."))
         ],
     )
+    texts = [*study.conditions, *study.keywords, study.brief_title, study.title]
+    study.diagnosis_codes = index_terms.diagnosis_codes(texts)
+    study.tags = index_terms.tags(texts)
+    for name, value in index_terms.site_terms(study.sites).items():
+        setattr(study, name, value)
+    return study
 
 
 # Eligibility criteria: one free-text field, by convention "Inclusion Criteria:" then bullets, then

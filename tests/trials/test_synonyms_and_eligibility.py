@@ -74,8 +74,8 @@ def test_the_search_document_reads_every_way_of_writing_t_all(tmp_path):
     shown = {o.study.nct_id for o in for_case(case, Filters(place="anywhere")).options}
     assert shown == {"NCT08000000", "NCT08000001", "NCT08000002"}  # not B-ALL, not ALL in general
     widened = {o.study.nct_id for o in for_case(case, Filters(scope=Scope.GROUP, place="anywhere")).options}
-    # The group adds acute lymphoblastic leukemia in general (a record saying only "B-ALL" names no group).
-    assert widened == {"NCT08000000", "NCT08000001", "NCT08000002", "NCT08000004"}
+    # The group adds acute lymphoblastic leukemia in general, and the other diagnoses of the group.
+    assert widened == {"NCT08000000", "NCT08000001", "NCT08000002", "NCT08000003", "NCT08000004"}
 
 
 def test_criteria_are_split_into_items_with_sub_items_kept_together():
