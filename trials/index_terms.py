@@ -9,6 +9,7 @@ these columns).
 """
 
 import math
+from functools import cache
 
 from trials import synonyms
 from trials.geo import Point, bounding_box, region_key
@@ -20,25 +21,26 @@ OPEN_SITE_STATUSES = ["", *OPEN_STATUSES]
 MAX_CELLS = 400
 
 
-def diagnosis_codes(texts: list[str]) -> list[str]:
-    """Diagnosis codes named in the texts, and "group:<group>" for broader names of a group."""
-    found = {code for code, phrases in synonyms.SPECIFIC.items() if synonyms.first_match(texts, phrases)}
-    found |= {
-        f"group:{group}" for group, phrases in synonyms.GROUP.items() if synonyms.first_match(texts, phrases)
-    }
-    return sorted(found)
+@cache
+def _terms() -> list[tuple[str, tuple[str, ...]]]:
+    """(column value, the phrases that give it), normalised once."""
+    table = list(synonyms.SPECIFIC.items())
+    table += [(f"group:{group}", phrases) for group, phrases in synonyms.GROUP.items()]
+    table += [("relapsed", synonyms.RELAPSED_WORDS), ("newly_diagnosed", synonyms.NEWLY_DIAGNOSED_WORDS)]
+    table += [(f"after:{kind}", phrases) for kind, phrases in synonyms.AFTER_TREATMENT.items()]
+    return [(value, tuple(f" {synonyms.normalise(p)} " for p in phrases)) for value, phrases in table]
 
 
-def tags(texts: list[str]) -> list[str]:
-    found = set()
-    if synonyms.first_match(texts, synonyms.RELAPSED_WORDS):
-        found.add("relapsed")
-    if synonyms.first_match(texts, synonyms.NEWLY_DIAGNOSED_WORDS):
-        found.add("newly_diagnosed")
-    for kind, phrases in synonyms.AFTER_TREATMENT.items():
-        if synonyms.first_match(texts, phrases):
-            found.add(f"after:{kind}")
-    return sorted(found)
+TAGS = {"relapsed", "newly_diagnosed", *(f"after:{kind}" for kind in synonyms.AFTER_TREATMENT)}
+
+
+def terms(texts: list[str]) -> tuple[list[str], list[str]]:
+    """The diagnosis codes ("group:<group>" for broader names of a group) and the tags the texts name,
+    by the same whole-word matching as synonyms.contains."""
+    # One string for all the texts; "|" never survives normalising, so no phrase spans two texts.
+    haystack = " " + " | ".join(synonyms.normalise(t) for t in texts) + " "
+    found = [value for value, phrases in _terms() if any(p in haystack for p in phrases)]
+    return sorted(v for v in found if v not in TAGS), sorted(v for v in found if v in TAGS)
 
 
 def cell(latitude: float, longitude: float) -> str:

@@ -5,6 +5,10 @@ today is in its range, their sex is allowed, and it has an open site where the f
 Relevance then orders what is left: the diagnosis and its synonyms, the disease status, and the
 treatments the patient already had. The reviewer can widen or narrow every filter (`Filters`).
 
+The diagnosis, the tags and the places of open sites are columns worked out at import
+(trials.index_terms); PostgreSQL full-text search (GIN-indexed) serves the words of a family's
+unlisted diagnosis and the reviewer's own search.
+
 One query finds a page of studies (with the total, through a window function) and one more reads
 their sites; the number of queries does not grow with the catalogue or the page.
 """
@@ -187,16 +191,6 @@ class Results:
     filters: Filters
     place: str  # the place filter in force, after following the travel answer
     notes: list[str]
-
-
-def _phrase_query(phrases: list[str]) -> SearchQuery | None:
-    query = None
-    for phrase in phrases:
-        # Without hyphens the phrase matches both ways of writing it: a hyphenated word is indexed
-        # whole and also as its parts ("T-cell" as "t-cell", "t", "cell"), so "t cell" finds both.
-        part = SearchQuery(phrase.replace("-", " "), search_type="phrase", config="simple")
-        query = part if query is None else query | part
-    return query
 
 
 def _miles_from(point: Point):

@@ -107,8 +107,12 @@ class ParsedStudy:
     @property
     def record_hash(self) -> str:
         """Changes exactly when something the catalogue keeps changes."""
-        canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        canonical = json.dumps(vars(self), sort_keys=True, default=_plain, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _plain(value):
+    return vars(value) if isinstance(value, ParsedSite) else str(value)
 
 
 # Reading typed values out of nested dictionaries, naming the path when a value has the wrong shape.
@@ -296,8 +300,7 @@ def parse_study(record) -> ParsedStudy:
         ],
     )
     texts = [*study.conditions, *study.keywords, study.brief_title, study.title]
-    study.diagnosis_codes = index_terms.diagnosis_codes(texts)
-    study.tags = index_terms.tags(texts)
+    study.diagnosis_codes, study.tags = index_terms.terms(texts)
     for name, value in index_terms.site_terms(study.sites).items():
         setattr(study, name, value)
     return study
