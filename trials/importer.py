@@ -19,7 +19,7 @@ import ijson
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from trials.models import Site, Study
+from trials.models import Site, Study, StudyFacts
 from trials.records import ParsedStudy, Rejected, parse_study
 
 BATCH_SIZE = 200
@@ -147,15 +147,18 @@ class Importer:
                 changed.append((study, Study(pk=pk, **study.study_fields(), record_hash=digest)))
 
         Study.objects.bulk_create([row for _, row in new])
+        StudyFacts.objects.bulk_create(
+            StudyFacts(study_id=row.pk, **study.facts_fields()) for study, row in new
+        )
         if changed:
-            fields = [
-                *ParsedStudy.__dataclass_fields__.keys() - {"sites", "nct_id"},
-                "record_hash",
-                "updated_at",
-            ]
+            fields = [*changed[0][0].study_fields().keys() - {"nct_id"}, "record_hash", "updated_at"]
             for _, row in changed:
                 row.updated_at = now
             Study.objects.bulk_update([row for _, row in changed], fields)
+            StudyFacts.objects.bulk_update(
+                [StudyFacts(study_id=row.pk, **study.facts_fields()) for study, row in changed],
+                StudyFacts.FIELDS,
+            )
             Site.objects.filter(study_id__in=[row.pk for _, row in changed]).delete()
         written = new + changed
         Site.objects.bulk_create(

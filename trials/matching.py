@@ -9,8 +9,8 @@ The diagnosis, the tags and the places of open sites are columns worked out at i
 (trials.index_terms); PostgreSQL full-text search (GIN-indexed) serves the words of a family's
 unlisted diagnosis and the reviewer's own search.
 
-One query finds a page of studies (with the total, through a window function) and one more reads
-their sites; the number of queries does not grow with the catalogue or the page.
+One query ranks the candidates (with the total, through a window function), one reads the page's
+studies and one their sites; the number of queries does not grow with the catalogue or the page.
 """
 
 import math
@@ -28,7 +28,7 @@ from intake import diagnoses
 from intake.models import Case
 from trials import geo, index_terms, synonyms
 from trials.geo import Point
-from trials.models import Site, Study
+from trials.models import Site, Study, StudyFacts
 
 OPEN_STATUSES = index_terms.OPEN_STATUSES
 OPEN_SITE_STATUSES = index_terms.OPEN_SITE_STATUSES
@@ -300,9 +300,9 @@ def _match_query(patient: Patient, filters: Filters) -> tuple[SearchQuery | None
 
 
 def candidates(patient: Patient, filters: Filters = DEFAULT_FILTERS):
-    """The query for studies passing the filters, annotated with `score` and `total`, best first."""
+    """The facts of studies passing the filters, annotated with `score` and `total`, best first."""
     place, _ = effective_place(patient, filters)
-    studies = Study.objects.all()
+    studies = StudyFacts.objects.all()
     if filters.open_only:
         studies = studies.filter(overall_status__in=OPEN_STATUSES)
     if filters.kinds == Kinds.TRIALS:
@@ -328,10 +328,10 @@ def candidates(patient: Patient, filters: Filters = DEFAULT_FILTERS):
         text = filters.text.strip()
         named = synonyms.diagnosis_named_in(text) if text else None
         if named:  # "T-lymphoblastic lymphoma" finds the studies that call it T-ALL
-            studies = studies.filter(Q(search_document=query) | Q(diagnosis_codes__contains=[named]))
+            studies = studies.filter(Q(study__search_document=query) | Q(diagnosis_codes__contains=[named]))
         else:
-            studies = studies.filter(search_document=query)
-        score = score + SearchRank(F("search_document"), query, normalization=Value(1))
+            studies = studies.filter(study__search_document=query)
+        score = score + SearchRank(F("study__search_document"), query, normalization=Value(1))
     if patient.relapsed:
         score = score + _bonus(Q(tags__contains=["relapsed"]), 1.0)
         score = score - _bonus(Q(tags__contains=["newly_diagnosed"]), 0.5)
@@ -352,9 +352,16 @@ def find_options(
     patient: Patient, filters: Filters = DEFAULT_FILTERS, *, limit: int = PAGE_SIZE, offset: int = 0
 ) -> Results:
     place, notes = effective_place(patient, filters)
-    # The long texts are not needed for the list (the study page reads them).
-    page = list(candidates(patient, filters).defer(*LIST_DEFERRED)[offset : offset + limit])
-    total = page[0].total if page else 0
+    # First the ranking alone, narrow: thousands of candidates may be counted and sorted, and none of
+    # their texts is read. Then the page's studies, without the long texts the list does not show.
+    ranked = list(candidates(patient, filters).values_list("pk", "score", "total")[offset : offset + limit])
+    total = ranked[0][2] if ranked else 0
+    page = []
+    if ranked:
+        studies = Study.objects.defer(*LIST_DEFERRED).in_bulk([pk for pk, _, _ in ranked])
+        for pk, score, _ in ranked:
+            studies[pk].score = score
+            page.append(studies[pk])
     sites: dict[int, list[Site]] = {}
     if page:
         for site in Site.objects.filter(study__in=[s.pk for s in page]).order_by("study_id", "position"):

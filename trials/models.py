@@ -74,13 +74,6 @@ class Study(models.Model):
     # [{"name", "role", "phone", "email"}], as the record lists them.
     central_contacts = models.JSONField(default=list, blank=True)
     source_updated_on = models.DateField("last update at the source", null=True, blank=True)
-    # Worked out at import for the matching query (see trials.index_terms).
-    diagnosis_codes = ArrayField(models.CharField(max_length=40), default=list, blank=True)
-    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
-    site_count = models.PositiveIntegerField(default=0)
-    site_countries = ArrayField(models.CharField(max_length=2), default=list, blank=True)
-    site_regions = ArrayField(models.CharField(max_length=120), default=list, blank=True)
-    site_cells = ArrayField(models.CharField(max_length=9), default=list, blank=True)
     record_hash = models.CharField(max_length=64)
     first_imported_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -93,11 +86,6 @@ class Study(models.Model):
         verbose_name_plural = "studies"
         indexes = [
             GinIndex(fields=["search_document"], name="study_search"),
-            GinIndex(fields=["diagnosis_codes"], name="study_diagnoses"),
-            GinIndex(fields=["site_countries"], name="study_site_countries"),
-            GinIndex(fields=["site_regions"], name="study_site_regions"),
-            GinIndex(fields=["site_cells"], name="study_site_cells"),
-            models.Index(fields=["overall_status", "min_age_years", "max_age_years"], name="study_open_ages"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(nct_id__regex=r"^NCT[0-9]{8}$"), name="study_nct_id_format"),
@@ -129,6 +117,61 @@ class Study(models.Model):
     @property
     def is_expanded_access(self) -> bool:
         return self.study_type == self.StudyType.EXPANDED_ACCESS
+
+
+class StudyFacts(models.Model):
+    """What the matching query filters and ranks on, one narrow row per study, written with it at import.
+
+    Matching a case reads thousands of these for a common diagnosis; kept apart from the studies'
+    long texts they stay a few dozen to a page, so that takes milliseconds (see bench/trials.py).
+    The diagnosis codes, tags and site places are worked out by trials.index_terms.
+    """
+
+    study = models.OneToOneField(Study, primary_key=True, on_delete=models.CASCADE, related_name="facts")
+    nct_id = models.CharField(max_length=11)
+    overall_status = models.CharField(max_length=30, blank=True)
+    study_type = models.CharField(max_length=20, blank=True)
+    has_expanded_access = models.BooleanField(default=False)
+    min_age_years = models.FloatField(null=True, blank=True)
+    max_age_years = models.FloatField(null=True, blank=True)
+    sex = models.CharField(max_length=6, default=Study.Sex.ALL)
+    source_updated_on = models.DateField(null=True, blank=True)
+    diagnosis_codes = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    site_count = models.PositiveIntegerField(default=0)
+    site_countries = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    site_regions = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    site_cells = ArrayField(models.CharField(max_length=9), default=list, blank=True)
+
+    FIELDS = [
+        "nct_id",
+        "overall_status",
+        "study_type",
+        "has_expanded_access",
+        "min_age_years",
+        "max_age_years",
+        "sex",
+        "source_updated_on",
+        "diagnosis_codes",
+        "tags",
+        "site_count",
+        "site_countries",
+        "site_regions",
+        "site_cells",
+    ]
+
+    class Meta:
+        verbose_name_plural = "study facts"
+        indexes = [
+            models.Index(fields=["overall_status", "min_age_years", "max_age_years"], name="facts_open_ages"),
+            GinIndex(fields=["diagnosis_codes"], name="facts_diagnoses"),
+            GinIndex(fields=["site_countries"], name="facts_site_countries"),
+            GinIndex(fields=["site_regions"], name="facts_site_regions"),
+            GinIndex(fields=["site_cells"], name="facts_site_cells"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facts of {self.nct_id}"
 
 
 class Site(models.Model):

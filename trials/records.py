@@ -8,7 +8,7 @@ records are minimal; values of the wrong shape reject the whole record, so no ha
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 from trials import index_terms
@@ -100,15 +100,44 @@ class ParsedStudy:
     site_cells: list[str] = field(default_factory=list)
 
     def study_fields(self) -> dict:
-        values = asdict(self)
-        del values["sites"]
-        return values
+        return {k: v for k, v in vars(self).items() if k not in STUDY_FIELDS_LEFT_OUT}
+
+    def facts_fields(self) -> dict:
+        return {name: getattr(self, name) for name in FACTS_FIELDS}
 
     @property
     def record_hash(self) -> str:
         """Changes exactly when something the catalogue keeps changes."""
         canonical = json.dumps(vars(self), sort_keys=True, default=_plain, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# What the studies table does not hold: the sites (a table of their own) and the matching facts.
+STUDY_FIELDS_LEFT_OUT = {
+    "sites",
+    "diagnosis_codes",
+    "tags",
+    "site_count",
+    "site_countries",
+    "site_regions",
+    "site_cells",
+}
+FACTS_FIELDS = [
+    "nct_id",
+    "overall_status",
+    "study_type",
+    "has_expanded_access",
+    "min_age_years",
+    "max_age_years",
+    "sex",
+    "source_updated_on",
+    "diagnosis_codes",
+    "tags",
+    "site_count",
+    "site_countries",
+    "site_regions",
+    "site_cells",
+]
 
 
 def _plain(value):

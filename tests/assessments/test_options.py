@@ -86,9 +86,9 @@ def test_the_options_page_takes_the_same_number_of_queries_whatever_it_finds(
     client.get(options_url(case))
     for params in ({}, {"place": "anywhere", "scope": "any", "status": "any"}, {"q": "nothing like this"}):
         # 1 session, 2 user, 3-4 the user's and their groups' permissions, 5 the case (access
-        # funnel), 6 its treatments, 7 the page of studies with their total, 8 their sites and
-        # 9 judgements already made on them (both skipped when nothing fits), 10 the audit row.
-        expected = 10 if params != {"q": "nothing like this"} else 8
+        # funnel), 6 its treatments, 7 the ranking with the total, 8 the page's studies, 9 their
+        # sites, 10 judgements already made on them (8-10 skipped when nothing fits), 11 the audit row.
+        expected = 11 if params != {"q": "nothing like this"} else 8
         with django_assert_num_queries(expected):
             assert client.get(options_url(case), params).status_code == 200
 
