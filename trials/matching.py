@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Value, When, Window
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
@@ -325,13 +325,14 @@ def candidates(patient: Patient, filters: Filters = DEFAULT_FILTERS):
         score = score + _bonus(Q(diagnosis_codes__overlap=specific), 1.0)
     query, _ = _match_query(patient, filters)
     if query is not None:
+        # Through the GIN index on the studies' search document, as a semi-join: the facts of the
+        # studies whose text matches, without reading any text for the others.
+        matching_text = Q(pk__in=Study.objects.filter(search_document=query).values("pk"))
         text = filters.text.strip()
         named = synonyms.diagnosis_named_in(text) if text else None
         if named:  # "T-lymphoblastic lymphoma" finds the studies that call it T-ALL
-            studies = studies.filter(Q(study__search_document=query) | Q(diagnosis_codes__contains=[named]))
-        else:
-            studies = studies.filter(study__search_document=query)
-        score = score + SearchRank(F("study__search_document"), query, normalization=Value(1))
+            matching_text |= Q(diagnosis_codes__contains=[named])
+        studies = studies.filter(matching_text)
     if patient.relapsed:
         score = score + _bonus(Q(tags__contains=["relapsed"]), 1.0)
         score = score - _bonus(Q(tags__contains=["newly_diagnosed"]), 0.5)

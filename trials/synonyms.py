@@ -10,6 +10,7 @@ stemming configuration drops short words such as the "T" of "T-ALL".
 """
 
 import re
+from functools import lru_cache
 
 from intake import diagnoses
 
@@ -231,6 +232,7 @@ TREATMENT_NAMES = {
 }
 
 
+@lru_cache(maxsize=100_000)
 def normalise(text: str) -> str:
     """Lower case, punctuation as spaces: "T-ALL" and "T ALL" read the same."""
     return " ".join(re.sub(r"[^0-9a-z/]+", " ", text.casefold()).split())
@@ -242,9 +244,11 @@ def contains(text: str, phrase: str) -> bool:
 
 def first_match(texts: list[str], phrases: list[str]) -> tuple[str, str] | None:
     """The first (text, phrase) where one of the phrases appears in one of the texts."""
+    wanted = [(phrase, f" {normalise(phrase)} ") for phrase in phrases]
     for text in texts:
-        for phrase in phrases:
-            if contains(text, phrase):
+        haystack = f" {normalise(text)} "
+        for phrase, needle in wanted:
+            if needle in haystack:
                 return text, phrase
     return None
 
