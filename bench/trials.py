@@ -240,6 +240,8 @@ def measure_matching(runs: int) -> None:
         case.delete()
     verdict = "met" if worst < TARGET_MS else "NOT met"
     constant = "constant" if len(query_counts) == 1 else f"NOT constant: {sorted(query_counts)}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nLoad average (1, 5, 15 min) at the end: {load}, on {os.cpu_count()} cores shared with others.")
     print(
         f"\nWorst p95: {worst:.1f} ms; target p95 < {TARGET_MS} ms: {verdict}. Queries per match: {constant}."
     )

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Value, When, Window
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
@@ -355,7 +356,7 @@ def find_options(
     place, notes = effective_place(patient, filters)
     # First the ranking alone, narrow: thousands of candidates may be counted and sorted, and none of
     # their texts is read. Then the page's studies, without the long texts the list does not show.
-    ranked = list(candidates(patient, filters).values_list("pk", "score", "total")[offset : offset + limit])
+    ranked = _ranked(candidates(patient, filters), limit=limit, offset=offset)
     total = ranked[0][2] if ranked else 0
     page = []
     if ranked:
@@ -370,6 +371,20 @@ def find_options(
     _, phrases = _match_query(patient, filters)
     options = [_explain(study, patient, filters, place, phrases, sites.get(study.pk, [])) for study in page]
     return Results(options=options, total=total, filters=filters, place=place, notes=notes)
+
+
+def _ranked(facts, *, limit: int, offset: int) -> list[tuple[int, float, int]]:
+    """(study id, score, total) for one page. The total is counted over the candidates first and only
+    then is the page picked, so PostgreSQL keeps the best few (a top-N sort) instead of sorting all."""
+    inner = facts.order_by().values_list("pk", "score", "total", "source_updated_on", "nct_id")
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({sql}) AS ranked "  # noqa: S608 - the ORM's own SQL, with its parameters
+            "ORDER BY score DESC, source_updated_on DESC NULLS LAST, nct_id LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return [row[:3] for row in cursor.fetchall()]
 
 
 def explain(study: Study, patient: Patient, filters: Filters = DEFAULT_FILTERS) -> Option:
