@@ -14,6 +14,7 @@ for realistic cases (target: p95 under 150 ms, with the same number of queries w
 import argparse
 import copy
 import json
+import os
 import random
 import statistics
 import sys
@@ -243,7 +244,7 @@ def measure_matching(runs: int) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nLoad average (1, 5, 15 min) at the end: {load}, on {os.cpu_count()} cores shared with others.")
     print(
-        f"\nWorst p95: {worst:.1f} ms; target p95 < {TARGET_MS} ms: {verdict}. Queries per match: {constant}."
+        f"Worst p95: {worst:.1f} ms; target p95 < {TARGET_MS} ms: {verdict}. Queries per match: {constant}."
     )
 
 
