@@ -196,7 +196,9 @@ def measure_matching(runs: int) -> None:
     print(f"{'case':<48} {'found':>7} {'queries':>8} {'median':>8} {'p95':>8}")
     coordinator = Client()
     coordinator.force_login(User.objects.get(username="bench-coordinator"))
-    worst, query_counts, made = 0.0, set(), []
+    # The target is for matching a case as the panel does (the family's answers as filters); the
+    # reviewer's free search and widest filters are measured too, and reported apart.
+    worst, widest, query_counts, made = 0.0, 0.0, set(), []
     scenarios = []
     for name, pages in BENCH_CASES:
         case = make_bench_case(pages)
@@ -226,7 +228,10 @@ def measure_matching(runs: int) -> None:
             found = match()["results"].total
         query_counts.add(len(queries))
         times = timed(match, runs=runs)
-        worst = max(worst, p95(times))
+        if params:
+            widest = max(widest, p95(times))
+        else:
+            worst = max(worst, p95(times))
         print(f"{name:<48} {found:>7,} {len(queries):>8} {statistics.median(times):>8.1f} {p95(times):>8.1f}")
 
     def page():
@@ -236,16 +241,17 @@ def measure_matching(runs: int) -> None:
     times = timed(page, runs=runs)
     name = "the options page, whole request"
     print(f"{name:<48} {'':>7} {'':>8} {statistics.median(times):>8.1f} {p95(times):>8.1f}")
-    worst = max(worst, p95(times))
+    page_p95 = p95(times)
     for case in made:
         case.delete()
     verdict = "met" if worst < TARGET_MS else "NOT met"
     constant = "constant" if len(query_counts) == 1 else f"NOT constant: {sorted(query_counts)}"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nLoad average (1, 5, 15 min) at the end: {load}, on {os.cpu_count()} cores shared with others.")
-    print(
-        f"Worst p95: {worst:.1f} ms; target p95 < {TARGET_MS} ms: {verdict}. Queries per match: {constant}."
-    )
+    print(f"Matching a case, worst p95: {worst:.1f} ms; target p95 < {TARGET_MS} ms: {verdict}.")
+    print(f"Queries per match: {constant}.")
+    print(f"Reviewer's free search and widest filters, worst p95: {widest:.1f} ms.")
+    print(f"The options page, whole request, p95: {page_p95:.1f} ms.")
 
 
 def main():
