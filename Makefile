@@ -92,6 +92,7 @@ bench: $(VENV)/.dev-deps clamav
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/trials.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

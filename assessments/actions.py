@@ -227,8 +227,8 @@ def refresh_case_search(case: Case) -> None:
     refresh_search_documents({case.pk: search_text(case, treatments, notes)})
 
 
-def record_case_view(*, case: Case, user: User, request=None, page: str = "case") -> None:
-    record(Action.VIEWED_CASE, case=case, actor=user, request=request, detail={"page": page})
+def record_case_view(*, case: Case, user: User, request=None, page: str = "case", **detail) -> None:
+    record(Action.VIEWED_CASE, case=case, actor=user, request=request, detail={"page": page, **detail})
 
 
 def record_document_view(*, case: Case, document, user: User, download: bool, request=None) -> None:
@@ -354,7 +354,17 @@ def mark_family_messages_seen(*, case: Case, by: User) -> list[int]:
 # Reports -------------------------------------------------------------------------------------------
 
 REPORT_FIELDS = ["understanding", "questions", "next_steps"]
-OPTION_FIELDS = ["kind", "title", "what_it_is", "why_it_may_fit", "what_to_ask", "identifier", "link"]
+OPTION_FIELDS = [
+    "kind",
+    "title",
+    "what_it_is",
+    "why_it_may_fit",
+    "what_to_ask",
+    "where",
+    "contact",
+    "identifier",
+    "link",
+]
 
 
 def draft_report(case: Case) -> Report | None:

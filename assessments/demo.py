@@ -384,3 +384,55 @@ def _unique_references(cases: list[Case]) -> None:
             return
         for case in clashes:
             case.reference = new_reference()
+
+
+def seed_featured_case(now=None) -> Case:
+    """A relapsed T-ALL case after CAR-T, near Columbus, Ohio: the demo catalogue has options for it
+    (trials/catalogue/written-by-us), so the Options panel can be shown on a case that needs it."""
+    now = now or timezone.now()
+    rng = random.Random(11)
+    answers = demo_answers(rng, now)
+    diagnosed = now.date() - timedelta(days=400)
+    answers["patient"].update(
+        {"patient_age": ["14"], "sex_at_birth": ["male"], "country": ["US"], "region": ["Ohio"]}
+    )
+    answers["patient"].update({"postal_code": ["43210"], "travel": ["region"]})
+    answers["diagnosis"].update(
+        {
+            "diagnosis": ["t_all"],
+            "diagnosis_other": [""],
+            "disease_status": ["relapsed"],
+            "diagnosed_on_month": [str(diagnosed.month)],
+            "diagnosed_on_year": [str(diagnosed.year)],
+            "genetic_results": ["NOTCH1 mutation"],
+        }
+    )
+    treatments = {
+        "treatments-TOTAL_FORMS": ["2"],
+        "treatments-INITIAL_FORMS": ["0"],
+        "treatments-MIN_NUM_FORMS": ["0"],
+        "treatments-MAX_NUM_FORMS": ["30"],
+    }
+    for i, (kind, name, start, end) in enumerate(
+        [("chemotherapy", "BFM protocol", 380, 200), ("car_t", "Tisagenlecleucel", 150, 120)]
+    ):
+        started, ended = now.date() - timedelta(days=start), now.date() - timedelta(days=end)
+        treatments.update(
+            {
+                f"treatments-{i}-kind": [kind],
+                f"treatments-{i}-name": [name],
+                f"treatments-{i}-started_on_month": [str(started.month)],
+                f"treatments-{i}-started_on_year": [str(started.year)],
+                f"treatments-{i}-ended_on_month": [str(ended.month)],
+                f"treatments-{i}-ended_on_year": [str(ended.year)],
+                f"treatments-{i}-outcome": ["did_not_work" if kind == "car_t" else "partly"],
+            }
+        )
+    answers["treatments"] = treatments
+    answers["now"].update({"condition": ["1"], "goals": ["trials", "expanded_access"]})
+    built = build_case(answers)
+    prepare(built, submitted_at=now - timedelta(hours=5))
+    built.case.submission_key = uuid.uuid4()
+    _workflow(built.case, Case.Status.TRIAGED, rng, [], now)
+    save_batch([built], rng)
+    return built.case

@@ -1,6 +1,6 @@
 from django import forms
 
-from assessments.actions import MANUAL_TRANSITIONS, TRANSITION_LABELS
+from assessments.actions import MANUAL_TRANSITIONS, OPTION_FIELDS, TRANSITION_LABELS
 from intake.models import Case, Report, ReportOption
 
 
@@ -83,11 +83,13 @@ class ReportOptionForm(forms.ModelForm):
 
     class Meta:
         model = ReportOption
-        fields = ["kind", "title", "what_it_is", "why_it_may_fit", "what_to_ask", "identifier", "link"]
+        fields = OPTION_FIELDS
         widgets = {
             "what_it_is": forms.Textarea(attrs={"rows": 3, **READABLE}),
             "why_it_may_fit": forms.Textarea(attrs={"rows": 3, **READABLE}),
             "what_to_ask": forms.Textarea(attrs={"rows": 3, **READABLE}),
+            "where": forms.Textarea(attrs={"rows": 2}),
+            "contact": forms.Textarea(attrs={"rows": 2}),
         }
 
 

@@ -39,6 +39,8 @@ class AuditEvent(models.Model):
         DELETION_REQUESTED = "deletion_requested", "Family asked for deletion"
         DELETION_CANCELLED = "deletion_cancelled", "Family cancelled the deletion request"
         ERASED = "erased", "Case and files deleted"
+        ELIGIBILITY_JUDGED = "eligibility_judged", "Eligibility for a study judged"
+        OPTION_ADDED = "option_added", "Study added to the report"
         # Staff sign-in: security events, not tied to a case.
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"

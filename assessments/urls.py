@@ -23,4 +23,5 @@ urlpatterns = [
     path("cases/<str:reference>/report/preview/", views.report_preview, name="report_preview"),
     path("cases/<str:reference>/report/approve/", views.report_approve, name="report_approve"),
     path("", include("assessments.export_urls")),
+    path("", include("assessments.option_urls")),
 ]

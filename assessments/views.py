@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from assessments import actions
+from assessments import actions, options
 from assessments.access import can_change, get_case_for_user
 from assessments.actions import ActionRefused
 from assessments.forms import (
@@ -122,6 +122,8 @@ def _case_context(request, case, **forms):
         "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
         "deletion": getattr(case, "deletion_request", None),
         "can_erase": user.has_perm("intake.erase_case"),
+        **options.options_panel(case),
+        "compact_options": True,
     }
 
 

@@ -82,7 +82,7 @@ class Mailbox:
 class Stack:
     """PostgreSQL, gunicorn, the email worker and housekeeping, started and stopped together."""
 
-    def __init__(self, mailbox: Mailbox, workers: int):
+    def __init__(self, mailbox: Mailbox, workers: int, clamd_socket: Path | None):
         import pgserver
 
         WORK.mkdir(parents=True, exist_ok=True)
@@ -119,6 +119,7 @@ class Stack:
             "LOG_LEVEL": "WARNING",
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),
+            "CLAMD_SOCKET": str(clamd_socket or ""),
         }
         os.environ.update(self.env)
         self.processes: list[subprocess.Popen] = []
@@ -313,140 +314,170 @@ def main():
 
     mailbox = Mailbox()
     mailbox.start()
-    stack = Stack(mailbox, args.workers)
-    print(f"Starting gunicorn ({args.workers} workers), the email worker and housekeeping on {stack.url}...")
-    stack.start()
+    scanner = contextlib.ExitStack()
+    clamd_socket = None
+    if shutil.which("clamd") or Path("/usr/sbin/clamd").exists():
+        from tests.servers.clamd import clamd
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth.models import User
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from assessments.demo import seed
-    from assessments.models import AuditEvent
-    from intake.models import Case, Document, OutboundEmail
-    from tests.conftest import ensure_roles
-
-    ensure_roles()
-    from django.contrib.auth.models import Group
-
-    devices = {}
-    for number in range(args.reviewers):
-        user = User.objects.create_user(f"load-reviewer-{number}", password=PASSWORD, is_staff=True)
-        user.groups.add(Group.objects.get(name="Coordinator" if number % 4 == 0 else "Reviewer"))
-        devices[user.username] = TOTPDevice.objects.create(user=user, name="load", confirmed=True).key
-    seed(2000, reviewers=[User.objects.get(username="load-reviewer-1")])
-    print(
-        f"{Case.objects.count():,} cases to browse; {args.families} families and {args.reviewers} reviewers "
-        f"for {args.seconds} s{'' if args.no_faults else ', with faults'}."
-    )
-
-    results = Results()
-    stop = threading.Event()
-    pdf = make_pdf_bytes(1024 * 1024)
-    threads = [
-        threading.Thread(target=family, args=(stack.url, results, stop, pdf, n), daemon=True)
-        for n in range(args.families)
-    ] + [
-        threading.Thread(target=reviewer, args=(stack.url, results, stop, name, key), daemon=True)
-        for name, key in devices.items()
-    ]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-
-    faults = []
-    if not args.no_faults:
-
-        def at(second):
-            time.sleep(max(0, started + second - time.monotonic()))
-
-        at(args.seconds * 0.15)
-        victim = stack.web_workers()[0]
-        victim.send_signal(signal.SIGKILL)
-        faults.append(f"SIGKILL to gunicorn worker {victim.pid} at {time.monotonic() - started:.0f} s")
-        at(args.seconds * 0.3)
-        took = stack.restart_postgres()
-        faults.append(f"PostgreSQL restarted (fast) at {time.monotonic() - started:.0f} s, down {took:.1f} s")
-        recovered = time.monotonic()
-        while httpx.get(f"{stack.url}/healthz", timeout=5).status_code != 200:
-            time.sleep(0.2)
-        faults.append(f"healthz 200 again {time.monotonic() - recovered:.1f} s after PostgreSQL was back")
-        at(args.seconds * 0.45)
-        mailbox.stop()
-        faults.append(f"mail server gone at {time.monotonic() - started:.0f} s")
-        at(args.seconds * 0.45 + 60)
-        mailbox.start()
-        faults.append(f"mail server back at {time.monotonic() - started:.0f} s")
-    time.sleep(max(0, started + args.seconds - time.monotonic()))
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=120)
-    print(f"Load ran {time.monotonic() - started:.0f} s. Waiting for the outbox to empty...")
-
-    deadline = time.monotonic() + 600
-    while (
-        OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING).exists()
-        and time.monotonic() < deadline
-    ):
-        time.sleep(2)
-    drained = time.monotonic() - started
-
-    # What the clients were promised, against what the database and the mail server hold.
-    cases = {c.reference: c for c in Case.objects.filter(reference__in=results.receipts)}
-    lost = [r for r in results.receipts if r not in cases]
-    partial = []
-    for reference, digest in results.receipts.items():
-        documents = list(Document.objects.filter(case__reference=reference))
-        if len(documents) != 1 or documents[0].sha256 != digest:
-            partial.append(reference)
-    family_cases = Case.objects.filter(contact_email__startswith="family")
-    without_receipt = family_cases.exclude(reference__in=results.receipts).count()
-    verify = subprocess.run(
-        [sys.executable, "manage.py", "verify_documents", "--no-progress"],
-        cwd=ROOT,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-    )
-    by_id = Counter(message_id for message_id, _ in mailbox.messages)
-    sent = OutboundEmail.objects.filter(state=OutboundEmail.State.SENT).count()
-    pending = OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING).count()
-    claims = Counter(
-        AuditEvent.objects.filter(action="claimed", actor__username__startswith="load-").values_list(
-            "case_reference", flat=True
+        # The virus scanner too, as in production (its signatures: the EICAR test file only).
+        clamd_socket = scanner.enter_context(clamd(WORK / "clamd"))
+    stack = Stack(mailbox, args.workers, clamd_socket)
+    # A bench stopped with Ctrl-C or kill still stops what it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    try:
+        scanning = "with" if clamd_socket else "without"
+        print(
+            f"Starting gunicorn ({args.workers} workers), the email worker and housekeeping on {stack.url}, "
+            f"{scanning} clamd..."
         )
-    )
+        stack.start()
 
-    print("\nFaults:" if faults else "\nNo faults injected.")
-    for fault in faults:
-        print(f"  {fault}")
-    print(f"\n{'request':<16} {'count':>7} {'p50 ms':>9} {'p95 ms':>9}")
-    for kind in ("final submit", "upload 1 MB", "form page", "queue", "search", "case page", "claim next"):
-        values = results.timings.get(kind, [])
-        print(f"{kind:<16} {len(values):>7} {p(values, 50):>9.0f} {p(values, 95):>9.0f}")
-    print(f"\nHTTP statuses: {dict(sorted(results.statuses.items()))}")
-    print(f"Dropped connections (retried): {dict(results.errors)}")
-    print(
-        f"Cases with a receipt: {len(results.receipts)}; lost: {len(lost)}; "
-        f"partial or altered: {len(partial)}; cases without a receipt: {without_receipt}"
-    )
-    verified = verify.stdout.strip().splitlines()[-1] if verify.stdout else verify.stderr[-300:]
-    print(f"verify_documents: {verified}")
-    twice = sum(by_id.values()) - len(by_id)
-    print(
-        f"Emails: {sent} sent by the outbox, {pending} pending, {len(by_id)} distinct received, "
-        f"{twice} received twice (same Message-ID); outbox empty {drained:.0f} s after the start"
-    )
-    double_claims = sum(1 for count in claims.values() if count > 1)
-    print(f"Claims: {len(results.claimed)} by reviewers; cases claimed twice: {double_claims}")
-    target = p(results.timings.get("final submit", []), 95)
-    print(f"\nFinal submit p95 {target:.0f} ms; target < 500 ms: {'met' if target < 500 else 'NOT met'}")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
 
-    stack.stop()
-    mailbox.stop()
+        django.setup()
+        from django.contrib.auth.models import User
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from assessments.demo import seed
+        from assessments.models import AuditEvent
+        from intake.models import Case, Document, OutboundEmail
+        from tests.conftest import ensure_roles
+
+        ensure_roles()
+        from django.contrib.auth.models import Group
+
+        devices = {}
+        for number in range(args.reviewers):
+            user = User.objects.create_user(f"load-reviewer-{number}", password=PASSWORD, is_staff=True)
+            user.groups.add(Group.objects.get(name="Coordinator" if number % 4 == 0 else "Reviewer"))
+            devices[user.username] = TOTPDevice.objects.create(user=user, name="load", confirmed=True).key
+        seed(2000, reviewers=[User.objects.get(username="load-reviewer-1")])
+        faulty = "" if args.no_faults else ", with faults"
+        print(
+            f"{Case.objects.count():,} cases to browse; {args.families} families and "
+            f"{args.reviewers} reviewers for {args.seconds} s{faulty}."
+        )
+
+        results = Results()
+        stop = threading.Event()
+        pdf = make_pdf_bytes(1024 * 1024)
+        threads = [
+            threading.Thread(target=family, args=(stack.url, results, stop, pdf, n), daemon=True)
+            for n in range(args.families)
+        ] + [
+            threading.Thread(target=reviewer, args=(stack.url, results, stop, name, key), daemon=True)
+            for name, key in devices.items()
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+
+        faults = []
+        if not args.no_faults:
+
+            def at(second):
+                time.sleep(max(0, started + second - time.monotonic()))
+
+            at(args.seconds * 0.15)
+            victim = stack.web_workers()[0]
+            victim.send_signal(signal.SIGKILL)
+            faults.append(f"SIGKILL to gunicorn worker {victim.pid} at {time.monotonic() - started:.0f} s")
+            at(args.seconds * 0.3)
+            took = stack.restart_postgres()
+            faults.append(
+                f"PostgreSQL restarted (fast) at {time.monotonic() - started:.0f} s, down {took:.1f} s"
+            )
+            recovered = time.monotonic()
+            while httpx.get(f"{stack.url}/healthz", timeout=5).status_code != 200:
+                time.sleep(0.2)
+            faults.append(f"healthz 200 again {time.monotonic() - recovered:.1f} s after PostgreSQL was back")
+            at(args.seconds * 0.45)
+            mailbox.stop()
+            faults.append(f"mail server gone at {time.monotonic() - started:.0f} s")
+            at(args.seconds * 0.45 + 60)
+            mailbox.start()
+            faults.append(f"mail server back at {time.monotonic() - started:.0f} s")
+        time.sleep(max(0, started + args.seconds - time.monotonic()))
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        print(f"Load ran {time.monotonic() - started:.0f} s. Waiting for the outbox to empty...")
+        from django.db import connection
+
+        connection.close()  # ours did not live through the PostgreSQL restart
+
+        deadline = time.monotonic() + 600
+        while (
+            OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING).exists()
+            and time.monotonic() < deadline
+        ):
+            time.sleep(2)
+        drained = time.monotonic() - started
+
+        # What the clients were promised, against what the database and the mail server hold.
+        cases = {c.reference: c for c in Case.objects.filter(reference__in=results.receipts)}
+        lost = [r for r in results.receipts if r not in cases]
+        partial = []
+        for reference, digest in results.receipts.items():
+            documents = list(Document.objects.filter(case__reference=reference))
+            if len(documents) != 1 or documents[0].sha256 != digest:
+                partial.append(reference)
+        family_cases = Case.objects.filter(contact_email__startswith="family")
+        without_receipt = family_cases.exclude(reference__in=results.receipts).count()
+        verify = subprocess.run(
+            [sys.executable, "manage.py", "verify_documents", "--no-progress"],
+            cwd=ROOT,
+            env=stack.env,
+            capture_output=True,
+            text=True,
+        )
+        by_id = Counter(message_id for message_id, _ in mailbox.messages)
+        sent = OutboundEmail.objects.filter(state=OutboundEmail.State.SENT).count()
+        pending = OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING).count()
+        claims = Counter(
+            AuditEvent.objects.filter(action="claimed", actor__username__startswith="load-").values_list(
+                "case_reference", flat=True
+            )
+        )
+
+        print("\nFaults:" if faults else "\nNo faults injected.")
+        for fault in faults:
+            print(f"  {fault}")
+        print(f"\n{'request':<16} {'count':>7} {'p50 ms':>9} {'p95 ms':>9}")
+        for kind in (
+            "final submit",
+            "upload 1 MB",
+            "form page",
+            "queue",
+            "search",
+            "case page",
+            "claim next",
+        ):
+            values = results.timings.get(kind, [])
+            print(f"{kind:<16} {len(values):>7} {p(values, 50):>9.0f} {p(values, 95):>9.0f}")
+        print(f"\nHTTP statuses: {dict(sorted(results.statuses.items()))}")
+        print(f"Dropped connections (retried): {dict(results.errors)}")
+        print(
+            f"Cases with a receipt: {len(results.receipts)}; lost: {len(lost)}; "
+            f"partial or altered: {len(partial)}; cases without a receipt: {without_receipt}"
+        )
+        verified = verify.stdout.strip().splitlines()[-1] if verify.stdout else verify.stderr[-300:]
+        print(f"verify_documents: {verified}")
+        twice = sum(by_id.values()) - len(by_id)
+        print(
+            f"Emails: {sent} sent by the outbox, {pending} pending, {len(by_id)} distinct received, "
+            f"{twice} received twice (same Message-ID); outbox empty {drained:.0f} s after the start"
+        )
+        double_claims = sum(1 for count in claims.values() if count > 1)
+        print(f"Claims: {len(results.claimed)} by reviewers; cases claimed twice: {double_claims}")
+        target = p(results.timings.get("final submit", []), 95)
+        print(f"\nFinal submit p95 {target:.0f} ms; target < 500 ms: {'met' if target < 500 else 'NOT met'}")
+
+    finally:
+        stack.stop()
+        mailbox.stop()
+        scanner.close()
 
 
 if __name__ == "__main__":

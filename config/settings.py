@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "intake",
+    "trials",
     "assessments",
     "accounts",
 ]
@@ -401,3 +402,13 @@ LOST_LINK_REQUESTS_PER_HOUR = env_int("LOST_LINK_REQUESTS_PER_HOUR", 10)
 DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 7)
 # A second look: reports need a supervisor's approval before they can be sent.
 REPORT_REQUIRES_APPROVAL = env_bool("REPORT_REQUIRES_APPROVAL", False)
+
+# Options research: the trial catalogue and matching (see trials/)
+# "Within reach" for a family that travels only close to home, measured from their ZIP code.
+TRIALS_LOCAL_MILES = env_int("TRIALS_LOCAL_MILES", 100)
+# A record not updated at the source for this long gets a "check the status" note.
+TRIALS_STALE_DAYS = env_int("TRIALS_STALE_DAYS", 365)
+TRIALS_API_URL = env_str("TRIALS_API_URL", "https://clinicaltrials.gov/api/v2/studies")
+TRIALS_API_RETRIES = env_int("TRIALS_API_RETRIES", 5)
+TRIALS_API_BACKOFF_SECONDS = float(env_int("TRIALS_API_BACKOFF_MS", 2000)) / 1000
+TRIALS_API_TIMEOUT = env_int("TRIALS_API_TIMEOUT", 60)

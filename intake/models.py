@@ -537,6 +537,8 @@ class ReportOption(models.Model):
     what_it_is = models.TextField("what it is, in plain words", blank=True)
     why_it_may_fit = models.TextField("why it may fit", blank=True)
     what_to_ask = models.TextField("what to ask the doctor", blank=True)
+    where = models.TextField("where it is offered", blank=True, help_text="Nearest sites, with distance.")
+    contact = models.TextField("who to contact", blank=True)
     identifier = models.CharField("identifier (NCT number or program ID)", max_length=60, blank=True)
     link = models.URLField(blank=True)
 

@@ -10,6 +10,7 @@ The people in these stories:
 
 import importlib
 import io
+import json
 import os
 import time
 import uuid
@@ -430,3 +431,43 @@ def make_case(*, ip="203.0.113.5", status=None, assigned_to=None, urgency=None, 
         )
         case.refresh_from_db()
     return case
+
+
+# The trial catalogue: the real ClinicalTrials.gov records in ../shared, and beside them the T-ALL
+# records we wrote in the same format (trials/catalogue/written-by-us, marked as ours in each file).
+SHARED_TRIALS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "clinicaltrials"
+WRITTEN_BY_US = Path(__file__).resolve().parent.parent / "trials" / "catalogue" / "written-by-us"
+
+
+def import_catalogue(*paths) -> None:
+    from trials.importer import Importer, records_in_paths
+
+    with Importer() as importer:
+        for label, record in records_in_paths(paths or (SHARED_TRIALS, WRITTEN_BY_US)):
+            importer.feed(label, record)
+    assert not importer.counts.rejected, importer.counts.rejected
+
+
+@pytest.fixture
+def catalogue(db):
+    import_catalogue()
+
+
+@pytest.fixture(scope="session")
+def studies_api_server():
+    from tests.servers.ctgov import StudiesApi
+
+    server = StudiesApi().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def studies_api(studies_api_server, settings):
+    """The loopback ClinicalTrials.gov API, serving the real shared records; the importer points at it."""
+    records = json.loads((SHARED_TRIALS / "studies-50.json").read_text())
+    studies_api_server.reset(records)
+    settings.TRIALS_API_URL = studies_api_server.url
+    settings.TRIALS_API_BACKOFF_SECONDS = 0.01
+    settings.TRIALS_API_RETRIES = 3
+    return studies_api_server

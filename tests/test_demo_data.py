@@ -8,6 +8,8 @@ from django_otp.oath import TOTP
 
 from assessments.models import AuditEvent
 from intake.models import Case, Consent, FamilyLink, Message, Report, Treatment
+from trials.matching import for_case
+from trials.models import Study
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +45,11 @@ def test_setup_demo_creates_accounts_once(settings, tmp_path):
         "reviewer2",
     }
     assert User.objects.get(username="demo").groups.get().name == "Supervisor"
-    assert Case.objects.count() == 60
+    # 60 random cases, and a relapsed T-ALL case that the demo catalogue has options for.
+    assert Case.objects.count() == 61
+    assert Study.objects.count() == 70
+    featured = Case.objects.get(diagnosis="t_all", postal_code="43210", treatments__kind="car_t")
+    assert [o.study.nct_id for o in for_case(featured).options][:2] == ["NCT09000102", "NCT09000101"]
 
 
 def test_every_demo_account_signs_in_with_its_password_and_its_code(settings, tmp_path, capsys):

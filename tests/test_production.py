@@ -102,6 +102,19 @@ def test_the_application_recovers_by_itself_when_the_database_returns(database_d
     assert family.get("/healthz").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_email_worker_and_housekeeping_wait_out_a_database_restart(database_down):
+    make_case()
+    original = dict(connection.settings_dict)
+    database_down()
+    # Neither dies: they report and go on.
+    call_command("send_outbox", "--once", stdout=io.StringIO())
+    call_command("housekeeping", stdout=io.StringIO())
+    connection.settings_dict.update(HOST=original["HOST"], PORT=original["PORT"])
+    call_command("send_outbox", "--once", stdout=io.StringIO())
+    assert OutboundEmail.objects.get().state == OutboundEmail.State.SENT
+
+
 @pytest.mark.django_db
 def test_an_email_sent_twice_carries_the_same_message_id():
     make_case()

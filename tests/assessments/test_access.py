@@ -5,11 +5,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake import uploads
 from intake.models import Case
-from tests.conftest import client_for, make_case, make_pdf
+from tests.conftest import WRITTEN_BY_US, client_for, import_catalogue, make_case, make_pdf
 
 pytestmark = pytest.mark.django_db
 
 PDF = make_pdf()
+
+
+@pytest.fixture(autouse=True)
+def a_study(db):
+    import_catalogue(WRITTEN_BY_US / "NCT09000101.json")
+
+
+# Every line of NCT09000101's eligibility check (5 inclusion, 4 exclusion), judged.
+JUDGED = {
+    f"{kind}-{i}-verdict": "unknown"
+    for kind, count in (("inclusion", 5), ("exclusion", 4))
+    for i in range(count)
+}
 
 
 @pytest.fixture
@@ -39,6 +52,10 @@ def urls(case):
         "report_start": ("post", f"{base}/report/start/", {}),
         "report_preview": ("get", f"{base}/report/preview/", {}),
         "report_approve": ("post", f"{base}/report/approve/", {}),
+        "options": ("get", f"{base}/options/", {"place": "anywhere"}),
+        "option_study": ("get", f"{base}/options/NCT09000101/", {}),
+        "option_judge": ("post", f"{base}/options/NCT09000101/", JUDGED),
+        "option_add": ("post", f"{base}/options/NCT09000101/add-to-report/", {}),
         "erase": ("post", f"{base}/erase/", {"confirm": "no"}),
         "summary_pdf": ("get", f"{base}/summary.pdf", {}),
         "export_csv": ("get", "/review/export.csv", {}),
@@ -93,7 +110,9 @@ def test_a_reviewer_may_open_an_unassigned_case_but_not_work_it_before_claiming(
     routes = urls(case)
     assert call(client, *routes["case"]).status_code == 200
     assert call(client, *routes["document"]).status_code == 200
-    for name in ("release", "status", "note"):
+    assert call(client, *routes["options"]).status_code == 200
+    assert call(client, *routes["option_study"]).status_code == 200
+    for name in ("release", "status", "note", "option_judge", "option_add"):
         assert call(client, *routes[name]).status_code == 404, name
     assert call(client, *routes["claim"]).status_code == 302
 
@@ -101,7 +120,15 @@ def test_a_reviewer_may_open_an_unassigned_case_but_not_work_it_before_claiming(
 def test_the_assignee_works_their_case(bob, bobs_case):
     client = client_for(bob)
     # In order: the report is started before it is previewed.
-    expected = {"queue": 200, "case": 200, "document": 200, "report": 200, "report_preview": 200}
+    expected = {
+        "queue": 200,
+        "case": 200,
+        "document": 200,
+        "report": 200,
+        "report_preview": 200,
+        "options": 200,
+        "option_study": 200,
+    }
     expected.update(dict.fromkeys(NEEDS_PERMISSION, 403))
     for name in [n for n in urls(bobs_case) if n not in ("claim", "claim_next", "release")]:
         method, url, data = urls(bobs_case)[name]
@@ -112,10 +139,10 @@ def test_the_assignee_works_their_case(bob, bobs_case):
 def test_coordinators_and_supervisors_open_every_case(request, persona, bobs_case):
     user = request.getfixturevalue(persona)
     client = client_for(user)
-    for name in ("queue", "case", "document"):
+    for name in ("queue", "case", "document", "options", "option_study"):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 200, name
-    for name in ("note", "message", "report_start", "assign", "release"):
+    for name in ("note", "message", "report_start", "option_judge", "option_add", "assign", "release"):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 302, name
     exports = {"summary_pdf", "export_csv", "export_xlsx", "export_zip"}
@@ -126,7 +153,7 @@ def test_coordinators_and_supervisors_open_every_case(request, persona, bobs_cas
 
 def test_pages_with_personal_data_are_never_cached(carol, bobs_case):
     client = client_for(carol)
-    for name in ("queue", "case", "document"):
+    for name in ("queue", "case", "document", "options", "option_study"):
         method, url, data = urls(bobs_case)[name]
         response = call(client, method, url, data)
         assert "no-store" in response["Cache-Control"], name

@@ -4,6 +4,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connections
 
 from accounts import sessions
 from assessments.actions import erase_due_cases
@@ -69,16 +70,20 @@ class Command(BaseCommand):
 
     def run_once(self):
         for name, task in self.tasks():
-            # Several machines may run housekeeping at once: each task runs in one of them at a time.
-            with advisory_lock(f"housekeeping: {name}") as held:
-                if not held:
-                    self.stdout.write(f"Skipped “{name}”: another housekeeping run is doing it now.")
-                    continue
-                try:
+            try:
+                # Several machines may run housekeeping at once: each task runs in one at a time.
+                with advisory_lock(f"housekeeping: {name}") as held:
+                    if not held:
+                        self.stdout.write(f"Skipped “{name}”: another housekeeping run is doing it now.")
+                        continue
                     task()
-                except Exception:
-                    # One failing task (the object store or clamd being down) must not stop the others.
-                    logger.exception("Housekeeping failed to %s", name)
+            except DatabaseError:
+                # PostgreSQL restarting: the next round tries again on a fresh connection.
+                logger.warning("Housekeeping could not %s: the database is unavailable", name)
+                connections.close_all()
+            except Exception:
+                # One failing task (the object store or clamd being down) must not stop the others.
+                logger.exception("Housekeeping failed to %s", name)
 
     def handle(self, *args, loop=False, interval=600.0, **options):
         stopping = False

@@ -4,7 +4,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import demo
+from assessments.demo import seed_featured_case
 from intake.models import Case
+from trials.models import Study
+
+DEMO_CATALOGUE = settings.BASE_DIR / "trials" / "catalogue"
 
 
 class Command(BaseCommand):
@@ -19,6 +23,13 @@ class Command(BaseCommand):
             credentials.read_text() if credentials.exists() else ""
         ):
             demo.set_up(credentials)
+        if not Study.objects.exists():
+            # The demo catalogue: real ClinicalTrials.gov records and our T-ALL examples (see its README).
+            call_command("import_trials", str(DEMO_CATALOGUE), no_progress=True, stdout=self.stdout)
         if not Case.objects.exists():
             call_command("seed_demo", cases=60, stdout=self.stdout)
+            case = seed_featured_case()
+            self.stdout.write(
+                f"Case {case.reference} is a relapsed T-ALL case with options in the catalogue."
+            )
         self.stdout.write(self.style.WARNING(credentials.read_text()))

@@ -1,9 +1,13 @@
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connections
 
 from intake.outbox import deliver_due
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -23,7 +27,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            sent = deliver_due()
+            try:
+                sent = deliver_due()
+            except DatabaseError as e:
+                # PostgreSQL restarting or away: nothing is lost (the outbox is in the database), so
+                # wait and try again on a fresh connection instead of dying.
+                log.warning("Email worker: the database is unavailable (%s); trying again.", type(e).__name__)
+                connections.close_all()
+                sent = 0
             if sent:
                 self.stdout.write(f"Sent {sent} email(s).")
             if once or stopping:
