@@ -67,7 +67,9 @@ def _set_status(case: Case, to: str, now: datetime) -> str:
     old = case.status
     if to not in TRANSITIONS[old]:
         raise ActionRefused(f"A case that is “{Status(old).label}” cannot move to “{Status(to).label}”.")
-    if to == Status.WAITING_ON_FAMILY and case.clock_paused_at is None:
+    # The clock measures the wait for the first answer: once that is sent, waiting on the family
+    # again (after a report, or in a reopened case) must not move a deadline already met or missed.
+    if to == Status.WAITING_ON_FAMILY and case.clock_paused_at is None and case.first_response_at is None:
         case.clock_paused_at = now
     elif old == Status.WAITING_ON_FAMILY and case.clock_paused_at is not None:
         paused = now - case.clock_paused_at

@@ -57,8 +57,6 @@ def queue(request):
     # The tab's count is already known: spare the paginator a second COUNT over the same rows.
     paginator.__dict__["count"] = counts[filters.current_tab]
     page = paginator.get_page(request.GET.get("page"))
-    for case in page.object_list:
-        case.response = case.response_state(now)
     context = {
         "filters": filters,
         "tabs": [(key, label, counts[key]) for key, label in TABS],
@@ -96,7 +94,7 @@ def _case_context(request, case, **forms):
         "documents": case.documents.all(),
         "notes": case.notes.select_related("author"),
         "timeline": timeline,
-        "response": case.response_state(),
+        "response": case.clock_state,
         "can_change": can_change(user, case),
         "can_triage": user.has_perm("intake.triage_case") and case.status == case.Status.NEW,
         "can_assign": user.has_perm("intake.assign_case"),

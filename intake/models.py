@@ -1,6 +1,6 @@
 import secrets
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from intake import diagnoses
+from intake.clock import add_business_days
 
 # Reference codes avoid characters that look alike when read aloud or written down (0/O, 1/I/L).
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -21,16 +22,6 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 def new_reference() -> str:
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"CA-{chars[:4]}-{chars[4:]}"
-
-
-def add_business_days(start: datetime, days: int) -> datetime:
-    """Move forward by working days (Monday to Friday), in the site's time zone."""
-    moment = timezone.localtime(start)
-    while days > 0:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
 
 
 class Case(models.Model):
@@ -200,6 +191,7 @@ class Case(models.Model):
             ("export_cases", "Can export case data"),
             ("approve_report", "Can approve reports"),
             ("erase_case", "Can carry out deletion requests"),
+            ("view_dashboard", "Can see the service dashboard"),
         ]
 
     def __str__(self) -> str:
@@ -266,30 +258,6 @@ class Case(models.Model):
         self.response_due_at = add_business_days(self.submitted_at, days) + timedelta(
             seconds=self.paused_seconds
         )
-
-    def response_state(self, now: datetime | None = None) -> str:
-        return response_state(
-            status=self.status,
-            first_response_at=self.first_response_at,
-            clock_paused_at=self.clock_paused_at,
-            response_due_at=self.response_due_at,
-            now=now or timezone.now(),
-        )
-
-
-def response_state(*, status, first_response_at, clock_paused_at, response_due_at, now) -> str:
-    """Where a case stands on the response clock: answered, closed, paused, overdue, due_soon, on_time."""
-    if first_response_at:
-        return "answered"
-    if status == Case.Status.CLOSED:
-        return "closed"
-    if clock_paused_at:
-        return "paused"
-    if response_due_at <= now:
-        return "overdue"
-    if response_due_at <= now + timedelta(hours=settings.RESPONSE_DUE_SOON_HOURS):
-        return "due_soon"
-    return "on_time"
 
 
 URGENT_PHRASES = (

@@ -210,3 +210,13 @@ def make_case(*, ip="203.0.113.5", status=None, assigned_to=None, urgency=None, 
         )
         case.refresh_from_db()
     return case
+
+
+def clock_state(case) -> str:
+    """The case's state on the response clock now, as the queue and the case page compute it."""
+    from django.utils import timezone
+
+    from intake import clock
+    from intake.models import Case
+
+    return Case.objects.annotate(state=clock.response_state(timezone.now())).get(pk=case.pk).state

@@ -8,7 +8,7 @@ from assessments import actions
 from assessments.actions import ActionRefused
 from assessments.models import AuditEvent
 from intake.models import Case
-from tests.conftest import client_for, make_case
+from tests.conftest import client_for, clock_state, make_case
 
 pytestmark = pytest.mark.django_db
 Status = Case.Status
@@ -138,7 +138,7 @@ def test_waiting_on_the_family_pauses_the_response_clock(alice):
         actions._set_status(locked, Status.WAITING_ON_FAMILY, two_days_ago)
         locked.save()
     case.refresh_from_db()
-    assert case.response_state() == "paused"
+    assert clock_state(case) == "paused"
     actions.change_status(case=case, to=Status.IN_REVIEW, by=alice)
     case.refresh_from_db()
     assert case.clock_paused_at is None
