@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments.audit import record
 from assessments.models import AuditEvent, Note
-from intake import emails, family, uploads
+from intake import clock, emails, family, uploads
 from intake.models import (
     Case,
     DeletionRequest,
@@ -72,10 +72,9 @@ def _set_status(case: Case, to: str, now: datetime) -> str:
     if to == Status.WAITING_ON_FAMILY and case.clock_paused_at is None and case.first_response_at is None:
         case.clock_paused_at = now
     elif old == Status.WAITING_ON_FAMILY and case.clock_paused_at is not None:
-        paused = now - case.clock_paused_at
-        case.paused_seconds += int(paused.total_seconds())
-        case.response_due_at += paused
+        case.paused_seconds += clock.working_seconds(case.clock_paused_at, now)
         case.clock_paused_at = None
+        case.reset_response_clock()
     case.status = to
     case.status_changed_at = now
     return old

@@ -1,6 +1,6 @@
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -153,7 +153,8 @@ class Case(models.Model):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
 
-    # The response clock: first answer due by urgency, paused while we wait on the family.
+    # The response clock (intake/clock.py): first answer due by urgency, in working days, paused while
+    # we wait on the family; paused_seconds is the working time it stood still.
     response_due_at = models.DateTimeField()
     clock_paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(default=0)
@@ -255,9 +256,7 @@ class Case(models.Model):
 
     def reset_response_clock(self) -> None:
         days = settings.RESPONSE_BUSINESS_DAYS[self.Urgency(self.urgency).name.lower()]
-        self.response_due_at = add_business_days(self.submitted_at, days) + timedelta(
-            seconds=self.paused_seconds
-        )
+        self.response_due_at = add_business_days(self.submitted_at, days, paused_seconds=self.paused_seconds)
 
 
 URGENT_PHRASES = (

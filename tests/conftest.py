@@ -27,8 +27,8 @@ def ensure_roles() -> None:
     if not Group.objects.filter(name="Supervisor").exists():
         from django.apps import apps
 
-        migration = importlib.import_module("assessments.migrations.0003_roles")
-        migration.create_roles(apps, None)
+        importlib.import_module("assessments.migrations.0003_roles").create_roles(apps, None)
+        importlib.import_module("assessments.migrations.0005_dashboard_role").grant_dashboard(apps, None)
 
 
 def make_user(username: str, role: str | None = None, *, staff: bool = True) -> User:

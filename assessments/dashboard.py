@@ -1,0 +1,692 @@
+"""The service dashboard: how the service is doing over a period, for supervisors and coordinators.
+
+Every figure is counted by PostgreSQL (GROUP BY, FILTER, percentile_cont), never by looping over
+cases in Python, and each source below is exactly one query, whatever the number of cases or the
+length of the period. The response clock is the one in intake/clock.py, shared with the queue.
+Figures hold counts, diagnosis groups and languages only: no names and no other health details. The
+two lists (waiting on the family, overdue) show reference codes, so a supervisor can open the case.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.conf import settings
+from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import TruncWeek
+from django.utils import dateformat, timezone
+from django.utils.safestring import SafeString
+
+from assessments import charts
+from assessments.charts import Series
+from assessments.queue import staff_who_work_cases
+from intake import clock, diagnoses
+from intake.models import Case, Report
+
+Status = Case.Status
+Urgency = Case.Urgency
+URGENCIES = list(Urgency)
+# Cases someone still has to work on. "Report sent" cases have had their answer; closed ones are done.
+OPEN = [Status.NEW, Status.TRIAGED, Status.IN_REVIEW, Status.WAITING_ON_FAMILY]
+LIST_LENGTH = 20
+MAX_DAYS = 731
+
+PERIODS = [
+    ("4w", "Last 4 weeks"),
+    ("12w", "Last 12 weeks"),
+    ("year", "This year"),
+    ("custom", "Between two dates"),
+]
+DEFAULT_PERIOD = "4w"
+
+# How long open cases have been with us, in calendar days since they came in: (label, from, to).
+AGE_BUCKETS = [
+    ("Under 1 week", 0, 7),
+    ("1 to 2 weeks", 7, 14),
+    ("2 to 4 weeks", 14, 28),
+    ("4 to 12 weeks", 28, 84),
+    ("12 weeks or more", 84, None),
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    choice: str
+    start: date  # first day, included
+    end: date  # last day, included
+
+    @property
+    def start_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def end_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    def weeks(self) -> list[date]:
+        """The Mondays of the weeks the period touches; the first and last week may be partial."""
+        monday = self.start - timedelta(days=self.start.weekday())
+        return [monday + timedelta(weeks=i) for i in range((self.end - monday).days // 7 + 1)]
+
+    def week_label(self, monday: date) -> str:
+        return dateformat.format(monday, "j M" if self.start.year == self.end.year else "j M Y")
+
+    @property
+    def label(self) -> str:
+        span = f"{dateformat.format(self.start, 'j M Y')} to {dateformat.format(self.end, 'j M Y')}"
+        return f"{dict(PERIODS)[self.choice]}: {span}" if self.choice != "custom" else span
+
+    def query(self) -> dict[str, str]:
+        if self.choice == "custom":
+            return {"period": "custom", "start": self.start.isoformat(), "end": self.end.isoformat()}
+        return {"period": self.choice}
+
+    def contains(self, field_name: str) -> Q:
+        return Q(**{f"{field_name}__gte": self.start_at, f"{field_name}__lt": self.end_at})
+
+
+def preset(choice: str, today: date) -> Period:
+    monday = today - timedelta(days=today.weekday())
+    if choice == "12w":
+        return Period(choice, monday - timedelta(weeks=11), today)
+    if choice == "year":
+        return Period(choice, today.replace(month=1, day=1), today)
+    return Period("4w", monday - timedelta(weeks=3), today)
+
+
+class PeriodForm(forms.Form):
+    """The period, held in the URL: a preset, or any two dates (both included)."""
+
+    period = forms.ChoiceField(choices=PERIODS, required=False)
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data, *, today: date):
+        super().__init__(data)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        choice = data.get("period") or ("custom" if start or end else DEFAULT_PERIOD)
+        if choice != "custom":
+            data["result"] = preset(choice, self.today)
+            return data
+        if self.errors:
+            return data  # a date that could not be read already has its message
+        if not start:
+            self.add_error("start", "Choose the first day of the period.")
+        if not end:
+            self.add_error("end", "Choose the last day of the period.")
+        if start and end:
+            if start > end:
+                self.add_error("end", "The last day must be on or after the first day.")
+            elif end > self.today:
+                self.add_error("end", "The last day cannot be in the future.")
+            elif (end - start).days + 1 > MAX_DAYS:
+                self.add_error(None, f"Choose a period of at most {MAX_DAYS} days (two years).")
+        if not self.errors:
+            data["result"] = Period("custom", start, end)
+        return data
+
+    @property
+    def result(self) -> Period:
+        return self.cleaned_data["result"]
+
+
+@dataclass
+class Figure:
+    """One figure: a table of numbers (also its CSV), usually drawn as a chart as well."""
+
+    key: str
+    title: str
+    summary: str  # the chart's text alternative, also shown under it
+    headers: list[str]
+    rows: list[list]
+    chart: SafeString | None = None
+    references: bool = False  # the first column holds case reference codes
+    notes: list[str] = field(default_factory=list)
+
+
+class Percentile(Aggregate):
+    """percentile_cont: the value below which the given fraction of the numbers lie, interpolated."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _urgency_series(table: dict[int, list[int]]) -> list[Series]:
+    return [Series(u.label, table[u.value]) for u in URGENCIES]
+
+
+def _urgency_counts(rows, key: str, keys: list, count="n") -> dict[int, list[int]]:
+    """{urgency: [count per key]} from rows of (key, urgency, count)."""
+    position = {k: i for i, k in enumerate(keys)}
+    table = {u.value: [0] * len(keys) for u in URGENCIES}
+    for row in rows:
+        if row[key] in position:
+            table[row["urgency"]][position[row[key]]] += row[count]
+    return table
+
+
+def _week(value: datetime) -> date:
+    return timezone.localtime(value).date()
+
+
+# The sources: one query each. ------------------------------------------------------------------
+
+
+def intake_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: new cases in the period, counted by week and urgency."""
+    rows = (
+        Case.objects.filter(period.contains("submitted_at"))
+        .annotate(week=TruncWeek("submitted_at"))
+        .values("week", "urgency")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    weeks = period.weeks()
+    table = _urgency_counts([{**r, "week": _week(r["week"])} for r in rows], "week", weeks)
+    totals = [sum(col) for col in zip(*table.values(), strict=True)]
+    labels = [period.week_label(w) for w in weeks]
+    total = sum(totals)
+    by_urgency = ", ".join(f"{sum(table[u.value])} {u.label.lower()}" for u in URGENCIES)
+    summary = f"{total} new cases from {period.label}: {by_urgency}."
+    if total:
+        busiest = max(range(len(weeks)), key=lambda i: totals[i])
+        summary += f" The busiest week began {labels[busiest]}, with {totals[busiest]}."
+    return [
+        Figure(
+            key="intake",
+            title="New cases per week, by urgency",
+            summary=summary,
+            headers=["Week starting", *[u.label for u in URGENCIES], "All"],
+            rows=[
+                [w.isoformat(), *[table[u.value][i] for u in URGENCIES], totals[i]]
+                for i, w in enumerate(weeks)
+            ],
+            chart=charts.bar_chart(
+                chart_id="chart-intake",
+                title="New cases per week, by urgency",
+                summary=summary,
+                x_label="Week starting (Monday)",
+                y_label="New cases",
+                categories=labels,
+                series=_urgency_series(table),
+            ),
+        )
+    ]
+
+
+def backlog_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: open cases today, counted by status and urgency, with a count per age bucket."""
+    buckets = {}
+    for i, (_, low, high) in enumerate(AGE_BUCKETS):
+        condition = Q(submitted_at__lte=now - timedelta(days=low))
+        if high is not None:
+            condition &= Q(submitted_at__gt=now - timedelta(days=high))
+        buckets[f"age{i}"] = Count("id", filter=condition)
+    rows = list(
+        Case.objects.filter(status__in=OPEN)
+        .values("status", "urgency")
+        .annotate(n=Count("id"), **buckets)
+        .order_by()
+    )
+    by_status = _urgency_counts(rows, "status", OPEN)
+    by_age = {u.value: [0] * len(AGE_BUCKETS) for u in URGENCIES}
+    for row in rows:
+        for i in range(len(AGE_BUCKETS)):
+            by_age[row["urgency"]][i] += row[f"age{i}"]
+    status_labels = [Status(s).label for s in OPEN]
+    age_labels = [label for label, _, _ in AGE_BUCKETS]
+    status_totals = [sum(col) for col in zip(*by_status.values(), strict=True)]
+    age_totals = [sum(col) for col in zip(*by_age.values(), strict=True)]
+    total = sum(status_totals)
+    status_summary = f"{total} open cases today: " + ", ".join(
+        f"{n} {label.lower()}" for n, label in zip(status_totals, status_labels, strict=True)
+    )
+    age_summary = f"How long the {total} open cases have been with us: " + ", ".join(
+        f"{n} {label.lower()}" for n, label in zip(age_totals, age_labels, strict=True)
+    )
+    return [
+        Figure(
+            key="backlog",
+            title="Open cases today, by status and urgency",
+            summary=status_summary + ".",
+            headers=["Status", *[u.label for u in URGENCIES], "All"],
+            rows=[
+                [label, *[by_status[u.value][i] for u in URGENCIES], status_totals[i]]
+                for i, label in enumerate(status_labels)
+            ],
+            chart=charts.bar_chart(
+                chart_id="chart-backlog",
+                title="Open cases today, by status and urgency",
+                summary=status_summary + ".",
+                x_label="Status",
+                y_label="Open cases",
+                categories=status_labels,
+                series=_urgency_series(by_status),
+            ),
+        ),
+        Figure(
+            key="backlog-age",
+            title="How long open cases have been waiting",
+            summary=age_summary + ".",
+            headers=["Time since the case came in", *[u.label for u in URGENCIES], "All"],
+            rows=[
+                [label, *[by_age[u.value][i] for u in URGENCIES], age_totals[i]]
+                for i, label in enumerate(age_labels)
+            ],
+            chart=charts.bar_chart(
+                chart_id="chart-backlog-age",
+                title="How long open cases have been waiting",
+                summary=age_summary + ".",
+                x_label="Time since the case came in",
+                y_label="Open cases",
+                categories=age_labels,
+                series=_urgency_series(by_age),
+            ),
+        ),
+    ]
+
+
+def on_time_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: first answers sent in the period, by week and urgency, and how many came on time."""
+    rows = (
+        Case.objects.filter(period.contains("first_response_at"))
+        .annotate(week=TruncWeek("first_response_at"))
+        .values("week", "urgency")
+        .annotate(n=Count("id"), on_time=Count("id", filter=clock.ANSWERED_ON_TIME))
+        .order_by()
+    )
+    rows = [{**r, "week": _week(r["week"])} for r in rows]
+    weeks = period.weeks()
+    answered = _urgency_counts(rows, "week", weeks)
+    on_time = _urgency_counts(rows, "week", weeks, count="on_time")
+    target = settings.RESPONSE_ON_TIME_TARGET_PERCENT
+    shares = {
+        u.value: [_share(on_time[u.value][i], answered[u.value][i]) for i in range(len(weeks))]
+        for u in URGENCIES
+    }
+    all_answered = [sum(answered[u.value][i] for u in URGENCIES) for i in range(len(weeks))]
+    all_on_time = [sum(on_time[u.value][i] for u in URGENCIES) for i in range(len(weeks))]
+    headers = ["Week starting"]
+    for label in [*[u.label for u in URGENCIES], "All"]:
+        headers += [f"{label}: first answers", f"{label}: on time", f"{label}: % on time"]
+    table_rows = []
+    for i, w in enumerate(weeks):
+        row = [w.isoformat()]
+        for u in URGENCIES:
+            row += [answered[u.value][i], on_time[u.value][i], shares[u.value][i]]
+        row += [all_answered[i], all_on_time[i], _share(all_on_time[i], all_answered[i])]
+        table_rows.append(row)
+    parts = []
+    for u in URGENCIES:
+        n, ok = sum(answered[u.value]), sum(on_time[u.value])
+        parts.append(f"{u.label.lower()} {_percent(_share(ok, n))} of {n}")
+    summary = (
+        f"Share of first answers sent on time, {period.label}: "
+        f"{_percent(_share(sum(all_on_time), sum(all_answered)))} of {sum(all_answered)} overall; "
+        f"{', '.join(parts)}. The target is {target}%."
+    )
+    return [
+        Figure(
+            key="on-time",
+            title="First answers sent on time, per week and urgency",
+            summary=summary,
+            headers=headers,
+            rows=table_rows,
+            chart=charts.line_chart(
+                chart_id="chart-on-time",
+                title="First answers sent on time, per week and urgency",
+                summary=summary,
+                x_label="Week starting (Monday) in which the first answer was sent",
+                y_label="% on time",
+                categories=[period.week_label(w) for w in weeks],
+                series=[Series(u.label, shares[u.value]) for u in URGENCIES],
+                y_max=100,
+                target=target,
+                target_label="Target",
+                fmt=lambda v: f"{v:g}%",
+            ),
+            notes=["A week without a first answer for an urgency leaves a gap in its line."],
+        )
+    ]
+
+
+def _percent(value: float | None) -> str:
+    return "no answers" if value is None else f"{value:g}%"
+
+
+def timing_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: per urgency, the median and 90th percentile of working days to triage (cases triaged in
+    the period) and to the first answer (first answers sent in the period), clock pauses excluded."""
+    triaged, answered = period.contains("triaged_at"), period.contains("first_response_at")
+    to_triage, to_answer = clock.days_to_triage(), clock.days_to_first_answer()
+    rows = {
+        row["urgency"]: row
+        for row in Case.objects.filter(triaged | answered)
+        .values("urgency")
+        .annotate(
+            triaged=Count("id", filter=triaged),
+            triage_median=Percentile(to_triage, 0.5, filter=triaged),
+            triage_p90=Percentile(to_triage, 0.9, filter=triaged),
+            answered=Count("id", filter=answered),
+            answer_median=Percentile(to_answer, 0.5, filter=answered),
+            answer_p90=Percentile(to_answer, 0.9, filter=answered),
+        )
+        .order_by()
+    }
+    empty = {"triaged": 0, "answered": 0}
+    targets = [settings.RESPONSE_BUSINESS_DAYS[u.name.lower()] for u in URGENCIES]
+    figures = []
+    for key, title, prefix, count_label, with_target in [
+        ("time-to-triage", "Working days from submission to triage", "triage", "Cases triaged", False),
+        (
+            "time-to-first-report",
+            "Working days from submission to the first report",
+            "answer",
+            "First answers sent",
+            True,
+        ),
+    ]:
+        medians = [_round(rows.get(u.value, {}).get(f"{prefix}_median")) for u in URGENCIES]
+        p90s = [_round(rows.get(u.value, {}).get(f"{prefix}_p90")) for u in URGENCIES]
+        counts = [
+            rows.get(u.value, empty)["triaged" if prefix == "triage" else "answered"] for u in URGENCIES
+        ]
+        described = "; ".join(
+            f"{u.label.lower()}: median {_days(m)}, 90th percentile {_days(p)} ({n} cases"
+            + (f", target {t})" if with_target else ")")
+            for u, m, p, n, t in zip(URGENCIES, medians, p90s, counts, targets, strict=True)
+        )
+        summary = f"{title}, {period.label}. {described}."
+        headers = ["Urgency", count_label, "Median (working days)", "90th percentile (working days)"]
+        if with_target:
+            headers.append("Target (working days)")
+        figures.append(
+            Figure(
+                key=key,
+                title=title + ", by urgency",
+                summary=summary,
+                headers=headers,
+                rows=[
+                    [u.label, n, m, p, *([t] if with_target else [])]
+                    for u, m, p, n, t in zip(URGENCIES, medians, p90s, counts, targets, strict=True)
+                ],
+                chart=charts.bar_chart(
+                    chart_id=f"chart-{key}",
+                    title=title + ", by urgency",
+                    summary=summary,
+                    x_label="Urgency",
+                    y_label="Working days",
+                    categories=[u.label for u in URGENCIES],
+                    series=[Series("Median", medians), Series("90th percentile", p90s)],
+                    stacked=False,
+                    targets=targets if with_target else None,
+                    target_label="Target for the first answer",
+                ),
+                notes=["Weekends do not count, nor the time a case waited on the family for an answer."],
+            )
+        )
+    return figures
+
+
+def _days(value: float | None) -> str:
+    return "none" if value is None else f"{value:g} days"
+
+
+def reviewer_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: for each person who works cases, their open cases today, the reports they sent in the
+    period, and the median working days to the first answers they sent (three subqueries)."""
+    open_cases = (
+        Case.objects.filter(assigned_to=OuterRef("pk"), status__in=OPEN)
+        .order_by()
+        .values("assigned_to")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    sent = Report.objects.filter(period.contains("sent_at"), sent_by=OuterRef("pk")).order_by()
+    reports = sent.values("sent_by").annotate(n=Count("id")).values("n")
+    # A case's first answer is the report sent at the moment its clock stopped.
+    median = (
+        sent.filter(sent_at=F("case__first_response_at"))
+        .values("sent_by")
+        .annotate(m=Percentile(clock.days_to_first_answer("case__"), 0.5))
+        .values("m")
+    )
+    people = list(
+        staff_who_work_cases()
+        .annotate(
+            open_cases=Subquery(open_cases),
+            reports=Subquery(reports),
+            median=Subquery(median, output_field=FloatField()),
+        )
+        .values("username", "open_cases", "reports", "median")
+    )
+    names = [p["username"] for p in people]
+    open_counts = [p["open_cases"] or 0 for p in people]
+    report_counts = [p["reports"] or 0 for p in people]
+    medians = [_round(p["median"]) for p in people]
+    busiest = max(people, key=lambda p: p["open_cases"] or 0, default=None)
+    summary = (
+        f"{len(people)} people work cases; {sum(open_counts)} open cases are assigned, and "
+        f"{sum(report_counts)} reports were sent, {period.label}."
+    )
+    if busiest and busiest["open_cases"]:
+        summary += f" Most open cases: {busiest['username']}, with {busiest['open_cases']}."
+    return [
+        Figure(
+            key="reviewers",
+            title="Each reviewer's workload",
+            summary=summary,
+            headers=[
+                "Reviewer",
+                "Open cases today",
+                "Reports sent in the period",
+                "Median working days to the first report",
+            ],
+            rows=[list(row) for row in zip(names, open_counts, report_counts, medians, strict=True)],
+            chart=charts.bar_chart(
+                chart_id="chart-reviewers",
+                title="Each reviewer's open cases and reports sent",
+                summary=summary,
+                x_label="Reviewer",
+                y_label="Cases or reports",
+                categories=names,
+                series=[
+                    Series("Open cases today", open_counts),
+                    Series("Reports sent in the period", report_counts),
+                ],
+                stacked=False,
+            ),
+        )
+    ]
+
+
+def waiting_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: the cases waiting on the family the longest, and how many wait in all."""
+    rows = list(
+        Case.objects.filter(status=Status.WAITING_ON_FAMILY)
+        .annotate(total=Window(Count("id")))
+        .order_by("status_changed_at", "pk")
+        .values("reference", "urgency", "status_changed_at", "assigned_to__username", "total")[:LIST_LENGTH]
+    )
+    total = rows[0]["total"] if rows else 0
+    summary = f"{total} cases are waiting on the family."
+    if rows:
+        summary += f" The {len(rows)} waiting the longest are listed, longest first."
+    return [
+        Figure(
+            key="waiting",
+            title="Waiting on the family the longest",
+            summary=summary,
+            headers=["Reference", "Urgency", "Waiting since", "Days waiting", "Assignee"],
+            rows=[
+                [
+                    r["reference"],
+                    Urgency(r["urgency"]).label,
+                    timezone.localtime(r["status_changed_at"]).date().isoformat(),
+                    (now - r["status_changed_at"]).days,
+                    r["assigned_to__username"] or "",
+                ]
+                for r in rows
+            ],
+            references=True,
+        )
+    ]
+
+
+OVERDUE_FIELDS = [
+    "reference",
+    "urgency",
+    "status",
+    "response_due_at",
+    "late",
+    "assigned_to__username",
+    "total",
+]
+
+
+def overdue_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: the overdue cases, most overdue first, with working days late and how many in all."""
+    rows = list(
+        Case.objects.filter(clock.in_state("overdue", now))
+        .annotate(total=Window(Count("id")), late=clock.working_days(F("response_due_at"), Value(now)))
+        .order_by("response_due_at", "pk")
+        .values(
+            "reference", "urgency", "status", "response_due_at", "late", "assigned_to__username", "total"
+        )[:LIST_LENGTH]
+    )
+    total = rows[0]["total"] if rows else 0
+    summary = f"{total} cases are overdue for their first answer."
+    if rows:
+        summary += f" The {len(rows)} most overdue are listed, most overdue first."
+    return [
+        Figure(
+            key="overdue",
+            title="Overdue for a first answer",
+            summary=summary,
+            headers=["Reference", "Urgency", "Status", "Answer was due", "Working days late", "Assignee"],
+            rows=[
+                [
+                    r["reference"],
+                    Urgency(r["urgency"]).label,
+                    Status(r["status"]).label,
+                    timezone.localtime(r["response_due_at"]).strftime("%Y-%m-%d %H:%M"),
+                    _round(r["late"]),
+                    r["assigned_to__username"] or "",
+                ]
+                for r in rows
+            ],
+            references=True,
+        )
+    ]
+
+
+def family_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: new cases in the period by the family's language and the diagnosis (grouped here)."""
+    rows = (
+        Case.objects.filter(period.contains("submitted_at"))
+        .values("preferred_language", "diagnosis")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    languages: dict[str, int] = defaultdict(int)
+    groups: dict[str, int] = defaultdict(int)
+    for row in rows:
+        languages[row["preferred_language"]] += row["n"]
+        groups[diagnoses.GROUP_OF.get(row["diagnosis"], diagnoses.DiagnosisGroup.OTHER)] += row["n"]
+    figures = []
+    for key, title, x_label, choices, counts in [
+        ("languages", "Families' languages", "Preferred language", Case.Language.choices, languages),
+        (
+            "diagnosis-groups",
+            "Diagnosis groups",
+            "Diagnosis group",
+            diagnoses.DiagnosisGroup.choices,
+            groups,
+        ),
+    ]:
+        labels = [label for _, label in choices]
+        values = [counts.get(value, 0) for value, _ in choices]
+        total = sum(values)
+        ranked = sorted(zip(values, labels, strict=True), key=lambda pair: -pair[0])
+        described = ", ".join(f"{label} {n}" for n, label in ranked if n)
+        summary = f"{title} of the {total} new cases, {period.label}: {described or 'none'}."
+        figures.append(
+            Figure(
+                key=key,
+                title=f"{title} of new cases",
+                summary=summary,
+                headers=[x_label, "New cases", "% of new cases"],
+                rows=[[label, n, _share(n, total)] for n, label in zip(values, labels, strict=True)],
+                chart=charts.bar_chart(
+                    chart_id=f"chart-{key}",
+                    title=f"{title} of new cases",
+                    summary=summary,
+                    x_label=x_label,
+                    y_label="New cases",
+                    categories=[_short(label) for label in labels],
+                    series=[Series("New cases", values)],
+                ),
+            )
+        )
+    return figures
+
+
+def _short(label: str) -> str:
+    """Axis labels must fit under their bar; the table beside the chart has the full names."""
+    label = label.split(" (")[0]
+    return label if len(label) <= 14 else label[:13] + "…"
+
+
+SOURCES: list[Callable[[Period, datetime], list[Figure]]] = [
+    intake_figures,
+    backlog_figures,
+    on_time_figures,
+    timing_figures,
+    reviewer_figures,
+    waiting_figures,
+    overdue_figures,
+    family_figures,
+]
+# Which source draws which figure, so a CSV download runs only the one query it needs.
+FIGURE_SOURCES = {
+    "intake": intake_figures,
+    "backlog": backlog_figures,
+    "backlog-age": backlog_figures,
+    "on-time": on_time_figures,
+    "time-to-triage": timing_figures,
+    "time-to-first-report": timing_figures,
+    "reviewers": reviewer_figures,
+    "waiting": waiting_figures,
+    "overdue": overdue_figures,
+    "languages": family_figures,
+    "diagnosis-groups": family_figures,
+}
+
+
+def all_figures(period: Period, now: datetime) -> dict[str, Figure]:
+    return {figure.key: figure for source in SOURCES for figure in source(period, now)}
+
+
+def one_figure(key: str, period: Period, now: datetime) -> Figure | None:
+    source = FIGURE_SOURCES.get(key)
+    if source is None:
+        return None
+    return next(f for f in source(period, now) if f.key == key)
