@@ -81,6 +81,16 @@ def private_uploads(settings, tmp_path):
     return settings.PRIVATE_UPLOAD_ROOT
 
 
+def sign_in(page, user) -> None:
+    """Sign a member of staff in through the login form, as a person would. Every browser test that
+    signs staff in comes through here."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/review/**")
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -10,8 +10,7 @@ from pypdf import PdfReader
 
 from intake.models import Case
 from intake.outbox import deliver_due
-from tests.browser.test_reviewer_works_a_case import log_in
-from tests.conftest import make_case
+from tests.conftest import make_case, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +19,7 @@ def test_report_to_family_and_back(page, browser, live_server, alice, tmp_path):
     case = make_case(status=Case.Status.IN_REVIEW, assigned_to=alice)
 
     # The reviewer writes the report.
-    log_in(page, "alice")
+    sign_in(page, alice)
     page.goto(f"/review/cases/{case.reference}/")
     page.get_by_role("link", name="Write the report").click()
     page.get_by_role("button", name="Start the report").click()

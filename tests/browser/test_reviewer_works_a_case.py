@@ -6,17 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessments.models import AuditEvent
 from intake import uploads
 from intake.models import Case
-from tests.conftest import PASSWORD, make_case
+from tests.conftest import make_case, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/review/**")
 
 
 def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, alice):
@@ -26,7 +18,7 @@ def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, al
     )
 
     # The coordinator triages from the "Needs triage" tab.
-    log_in(page, "carol")
+    sign_in(page, carol)
     assert page.get_by_role("link", name="Needs triage 1").is_visible()
     page.get_by_role("link", name=case.reference).click()
     assert "Disease status: It came back (relapsed)" in page.content()
@@ -43,7 +35,7 @@ def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, al
     # The reviewer claims the next case and works it.
     other = browser.new_context(base_url=live_server.url)
     reviewer = other.new_page()
-    log_in(reviewer, "alice")
+    sign_in(reviewer, alice)
     reviewer.get_by_role("button", name="Claim next case").click()
     reviewer.wait_for_url(f"**/review/cases/{case.reference}/")
     assert reviewer.get_by_text("Maria Lopez").is_visible()

@@ -9,8 +9,7 @@ from openpyxl import load_workbook
 
 from assessments.models import AuditEvent
 from intake.models import Case
-from tests.browser.test_reviewer_works_a_case import log_in
-from tests.conftest import make_case
+from tests.conftest import make_case, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_supervisor_downloads_every_export(page, sam, tmp_path):
     first = make_case(status=Case.Status.TRIAGED)
     second = make_case(status=Case.Status.TRIAGED)
-    log_in(page, "sam")
+    sign_in(page, sam)
     page.goto("/review/?tab=unassigned")
 
     with page.expect_download() as download:
