@@ -32,6 +32,7 @@ from assessments.queue import (
     staff_who_work_cases,
     tab_counts,
 )
+from assessments.timeline import timeline
 from intake import uploads
 
 PAGE_SIZE = 50
@@ -83,7 +84,7 @@ def claim_next(request):
 def _case_context(request, case, **forms):
     user = request.user
     staff = staff_who_work_cases()
-    timeline = (
+    events = (
         AuditEvent.objects.filter(case=case)
         .exclude(action=AuditEvent.Action.VIEWED_CASE)
         .order_by("at", "id")
@@ -93,7 +94,7 @@ def _case_context(request, case, **forms):
         "treatments": case.treatments.all(),
         "documents": case.documents.all(),
         "notes": case.notes.select_related("author"),
-        "timeline": timeline,
+        "timeline": timeline(events),
         "response": case.clock_state,
         "can_change": can_change(user, case),
         "can_triage": user.has_perm("intake.triage_case") and case.status == case.Status.NEW,
