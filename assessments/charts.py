@@ -16,11 +16,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Dark enough on white for non-text contrast (WCAG 1.4.11) and apart from each other; tested.
 PALETTE = ["#a3161c", "#9c4a00", "#0b4f8a", "#5b3a8c", "#2c6a2e", "#4a4a4a"]
+# For series that are not urgencies: red and orange would read as "urgent" and "high".
+CALM = [*PALETTE[2:], *PALETTE[:2]]
 INK = "#212529"
 GRID = "#dee2e6"
 TARGET_SWATCH = f'<line x1="0" x2="16" y1="8" y2="8" stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
+TARGET_SWATCH = f'<line x1="0" x2="16" y1="8" y2="8" stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 40, 72
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+CHAR_WIDTH = 6.5  # about, for 11-pixel labels
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,8 @@ def _text(x, y, content, *, size=12, anchor="middle", weight=None, transform=Non
     )
 
 
-def _pattern(chart_id: str, index: int) -> tuple[str, str]:
+def _pattern(chart_id: str, index: int, colour: str) -> tuple[str, str]:
     """The fill of series `index`: its colour, and from the second series on a white pattern over it."""
-    colour = PALETTE[index % len(PALETTE)]
     kind = index % 5
     if kind == 0:
         return "", colour
@@ -59,24 +63,25 @@ def _pattern(chart_id: str, index: int) -> tuple[str, str]:
     return definition, f"url(#{pid})"
 
 
-def nice_max(value: float) -> float:
-    """A round number at or above `value` for the top of an axis: 1, 2, 2.5 or 5 times a power of ten."""
-    if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power  # pragma: no cover - the loop always returns
+def axis_max(value: float, *, whole: bool) -> float:
+    """The top of the y axis: four equal, round steps (1, 2, 2.5 or 5 times a power of ten) that reach
+    `value`; with `whole`, steps are whole numbers, for counts."""
+    raw = max(value, 1e-9) / 4
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * power
+        if step >= raw and (not whole or (step >= 1 and step == int(step))):
+            return 4 * step
+    return 4 * max(1, math.ceil(raw))
 
 
 def _frame(
-    chart_id: str, title: str, summary: str, x_label: str, y_label: str, y_max: float, fmt
+    chart_id: str, title: str, summary: str, x_label: str, y_label: str, y_max: float, fmt, height: int
 ) -> list[str]:
     """The opening of the SVG: title, text alternative, grid lines, axis ticks and axis titles."""
-    plot_h = HEIGHT - TOP - BOTTOM
+    plot_h = PLOT_HEIGHT
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'class="chart" aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(summary)}</desc>',
@@ -98,15 +103,43 @@ def _frame(
     )
     mid_y = TOP + plot_h / 2
     parts.append(_text(16, mid_y, y_label, transform=f"rotate(-90 16 {mid_y:.1f})"))
-    parts.append(_text(LEFT + (WIDTH - LEFT - RIGHT) / 2, HEIGHT - 8, x_label))
+    parts.append(_text(LEFT + (WIDTH - LEFT - RIGHT) / 2, height - 8, x_label))
     return parts
 
 
-def _x_labels(categories: Sequence[str], centre: Callable[[int], float]) -> list[str]:
-    # Every label when they fit; otherwise every second, third... so they never overlap.
+def _label_layout(categories: Sequence[str]) -> tuple[int, bool]:
+    """How to write the category labels so they never overlap: every `step`-th one, and slanted
+    when even one label is wider than its slot. Returns (step, slanted)."""
+    slot = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
     step = max(1, math.ceil(len(categories) / 14))
-    base = HEIGHT - BOTTOM + 16
-    return [_text(centre(i), base, label, size=11) for i, label in enumerate(categories) if i % step == 0]
+    widest = max((len(c) for c in categories), default=0) * CHAR_WIDTH
+    return step, widest > slot * step - 4
+
+
+def _x_labels(categories: Sequence[str], centre: Callable[[int], float]) -> list[str]:
+    step, slanted = _label_layout(categories)
+    base = TOP + PLOT_HEIGHT + 16
+    labels = []
+    for i, label in enumerate(categories):
+        if i % step:
+            continue
+        x = centre(i)
+        if slanted:
+            labels.append(
+                _text(x + 4, base, label, size=11, anchor="end", transform=f"rotate(-35 {x + 4:.1f} {base})")
+            )
+        else:
+            labels.append(_text(x, base, label, size=11))
+    return labels
+
+
+def _height(categories: Sequence[str]) -> int:
+    """Slanted labels need room below the axis, as far as the longest of them reaches."""
+    _, slanted = _label_layout(categories)
+    if not slanted:
+        return HEIGHT
+    longest = max(len(c) for c in categories) * CHAR_WIDTH
+    return HEIGHT + math.ceil(longest * math.sin(math.radians(35))) - 8
 
 
 def _legend(entries: list[tuple[str, str]]) -> list[str]:
@@ -131,35 +164,38 @@ def bar_chart(
     stacked: bool = True,
     targets: Sequence[float | None] | None = None,
     target_label: str = "Target",
-    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    whole: bool = True,
+    colours: Sequence[str] = PALETTE,
 ) -> SafeString:
     """Vertical bars, stacked or side by side, with the total (stacked) or value written on each bar.
-    `targets`, one per category, draws a dashed target mark across that category's bars."""
+    `targets`, one per category, draws a dashed target mark across that category's bars. `whole`
+    says the values are counts, so the axis counts in whole numbers."""
     values = [[v or 0 for v in s.values] for s in series]
     if stacked:
         peak = max((sum(col) for col in zip(*values, strict=True)), default=0)
     else:
         peak = max((v for row in values for v in row), default=0)
     peak = max(peak, *(t for t in targets or [] if t is not None), 0)
-    y_max = nice_max(peak * 1.1 if peak else 1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / max(len(categories), 1)
-    bar_w = slot * 0.7 if stacked else slot * 0.8 / max(len(series), 1)
+    y_max = axis_max(peak * 1.08 if peak else 1, whole=whole)
+    slot = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
+    group_w = slot * 0.7 if stacked else slot * 0.8
+    bar_w = group_w if stacked else group_w / max(len(series), 1)
 
     def y_of(value: float) -> float:
-        return TOP + plot_h - plot_h * value / y_max
+        return TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / y_max
 
-    parts = _frame(chart_id, title, summary, x_label, y_label, y_max, fmt)
-    fills, legend = [], []
+    parts = _frame(chart_id, title, summary, x_label, y_label, y_max, _number, _height(categories))
+    fills, legend, defs = [], [], []
     for index, s in enumerate(series):
-        definition, fill = _pattern(chart_id, index)
-        if definition:
-            parts.insert(3, f"<defs>{definition}</defs>")
+        definition, fill = _pattern(chart_id, index, colours[index % len(colours)])
+        defs.append(definition)
         fills.append(fill)
-        swatch = f'<rect width="16" height="16" fill="{fill}" stroke="{INK}" stroke-width="0.5"/>'
-        legend.append((swatch, s.name))
+        legend.append(
+            (f'<rect width="16" height="16" fill="{fill}" stroke="{INK}" stroke-width="0.5"/>', s.name)
+        )
+    parts.insert(3, f"<defs>{''.join(defs)}</defs>")
     for i in range(len(categories)):
-        left = LEFT + slot * i + (slot - (bar_w if stacked else bar_w * len(series))) / 2
+        left = LEFT + slot * i + (slot - group_w) / 2
         base = 0.0
         for index in range(len(series)):
             value = values[index][i]
@@ -172,27 +208,27 @@ def bar_chart(
                     f'fill="{fills[index]}" stroke="#fff" stroke-width="1"/>'
                 )
                 if not stacked and bar_w >= 14:
-                    parts.append(_text(x + bar_w / 2, top - 4, fmt(value), size=10))
+                    parts.append(_text(x + bar_w / 2, top - 4, _number(value), size=10))
             if stacked:
                 base += value
         if stacked and base and bar_w >= 14:
-            parts.append(_text(left + bar_w / 2, y_of(base) - 4, fmt(base), size=10, weight="bold"))
+            parts.append(_text(left + bar_w / 2, y_of(base) - 4, _number(base), size=10, weight="bold"))
         if targets and targets[i] is not None:
             y = y_of(targets[i])
-            width = bar_w if stacked else bar_w * len(series)
             parts.append(
-                f'<line x1="{left - 4:.1f}" x2="{left + width + 4:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+                f'<line x1="{left - 6:.1f}" x2="{left + group_w + 6:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
                 f'stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
             )
     if targets:
-        swatch = (
-            f'<line x1="0" x2="16" y1="8" y2="8" stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
-        )
-        legend.append((swatch, target_label))
+        legend.append((TARGET_SWATCH, target_label))
     parts += _x_labels(categories, lambda i: LEFT + slot * i + slot / 2)
     parts += _legend(legend)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text in it went through escape()
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 1):g}"
 
 
 MARKERS = ["circle", "square", "triangle", "diamond"]
@@ -224,19 +260,23 @@ def line_chart(
     y_max: float,
     target: float | None = None,
     target_label: str = "Target",
-    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    unit: str = "",
 ) -> SafeString:
-    """Lines with a marker shape and a dash pattern of their own; a missing value leaves a gap."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / max(len(categories), 1)
+    """Lines with a marker shape and a dash pattern of their own; a missing value leaves a gap. Each
+    series is nudged sideways a little, so equal values stay visible side by side."""
+    slot = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
+    nudge = min(5.0, slot / (2 * max(len(series), 1)))
 
-    def x_of(i: int) -> float:
-        return LEFT + slot * i + slot / 2
+    def x_of(i: int, index: float = 0) -> float:
+        return LEFT + slot * i + slot / 2 + index * nudge
 
     def y_of(value: float) -> float:
-        return TOP + plot_h - plot_h * value / y_max
+        return TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / y_max
 
-    parts = _frame(chart_id, title, summary, x_label, y_label, y_max, fmt)
+    def fmt(value: float) -> str:
+        return f"{_number(value)}{unit}"
+
+    parts = _frame(chart_id, title, summary, x_label, y_label, y_max, fmt, _height(categories))
     legend = []
     if target is not None:
         y = y_of(target)
@@ -245,37 +285,28 @@ def line_chart(
             f'stroke-width="2" stroke-dasharray="6 3"/>'
         )
         parts.append(_text(WIDTH - RIGHT - 4, y - 6, f"{target_label} {fmt(target)}", anchor="end", size=11))
-        swatch = (
-            f'<line x1="0" x2="16" y1="8" y2="8" stroke="{INK}" stroke-width="2" stroke-dasharray="6 3"/>'
-        )
-        legend.append((swatch, target_label))
     for index, s in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         marker, dash = MARKERS[index % len(MARKERS)], DASHES[index % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        run: list[str] = []
-        runs = []
+        offset = index - (len(series) - 1) / 2
+        runs: list[list[str]] = [[]]
         for i, value in enumerate(s.values):
             if value is None:
-                if run:
-                    runs.append(run)
-                run = []
+                runs.append([])
                 continue
-            run.append(f"{x_of(i):.1f},{y_of(value):.1f}")
-            parts.append(_marker(marker, x_of(i), y_of(value), colour))
-        if run:
-            runs.append(run)
+            runs[-1].append(f"{x_of(i, offset):.1f},{y_of(value):.1f}")
+            parts.append(_marker(marker, x_of(i, offset), y_of(value), colour))
         for points in runs:
             if len(points) > 1:
                 parts.append(
                     f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
                     f'stroke-width="2"{dash_attr}/>'
                 )
-        swatch = (
-            f'<line x1="0" x2="16" y1="8" y2="8" stroke="{colour}" stroke-width="2"{dash_attr}/>'
-            + _marker(marker, 8, 8, colour)
-        )
-        legend.insert(index, (swatch, s.name))
+        swatch = f'<line x1="0" x2="16" y1="8" y2="8" stroke="{colour}" stroke-width="2"{dash_attr}/>'
+        legend.append((swatch + _marker(marker, 8, 8, colour), s.name))
+    if target is not None:
+        legend.append((TARGET_SWATCH, target_label))
     parts += _x_labels(categories, x_of)
     parts += _legend(legend)
     parts.append("</svg>")

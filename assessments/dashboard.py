@@ -74,9 +74,12 @@ class Period:
         return dateformat.format(monday, "j M" if self.start.year == self.end.year else "j M Y")
 
     @property
+    def span(self) -> str:
+        return f"{dateformat.format(self.start, 'j M Y')} to {dateformat.format(self.end, 'j M Y')}"
+
+    @property
     def label(self) -> str:
-        span = f"{dateformat.format(self.start, 'j M Y')} to {dateformat.format(self.end, 'j M Y')}"
-        return f"{dict(PERIODS)[self.choice]}: {span}" if self.choice != "custom" else span
+        return f"{dict(PERIODS)[self.choice]}: {self.span}" if self.choice != "custom" else self.span
 
     def query(self) -> dict[str, str]:
         if self.choice == "custom":
@@ -161,6 +164,10 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
@@ -205,7 +212,7 @@ def intake_figures(period: Period, now: datetime) -> list[Figure]:
     labels = [period.week_label(w) for w in weeks]
     total = sum(totals)
     by_urgency = ", ".join(f"{sum(table[u.value])} {u.label.lower()}" for u in URGENCIES)
-    summary = f"{total} new cases from {period.label}: {by_urgency}."
+    summary = f"{_count(total, 'new case')} from {period.span}: {by_urgency}."
     if total:
         busiest = max(range(len(weeks)), key=lambda i: totals[i])
         summary += f" The busiest week began {labels[busiest]}, with {totals[busiest]}."
@@ -256,10 +263,10 @@ def backlog_figures(period: Period, now: datetime) -> list[Figure]:
     status_totals = [sum(col) for col in zip(*by_status.values(), strict=True)]
     age_totals = [sum(col) for col in zip(*by_age.values(), strict=True)]
     total = sum(status_totals)
-    status_summary = f"{total} open cases today: " + ", ".join(
+    status_summary = f"{_count(total, 'open case')} today: " + ", ".join(
         f"{n} {label.lower()}" for n, label in zip(status_totals, status_labels, strict=True)
     )
-    age_summary = f"How long the {total} open cases have been with us: " + ", ".join(
+    age_summary = f"How long the {_count(total, 'open case')} have been with us: " + ", ".join(
         f"{n} {label.lower()}" for n, label in zip(age_totals, age_labels, strict=True)
     )
     return [
@@ -339,7 +346,7 @@ def on_time_figures(period: Period, now: datetime) -> list[Figure]:
         n, ok = sum(answered[u.value]), sum(on_time[u.value])
         parts.append(f"{u.label.lower()} {_percent(_share(ok, n))} of {n}")
     summary = (
-        f"Share of first answers sent on time, {period.label}: "
+        f"Share of first answers sent on time, {period.span}: "
         f"{_percent(_share(sum(all_on_time), sum(all_answered)))} of {sum(all_answered)} overall; "
         f"{', '.join(parts)}. The target is {target}%."
     )
@@ -361,7 +368,7 @@ def on_time_figures(period: Period, now: datetime) -> list[Figure]:
                 y_max=100,
                 target=target,
                 target_label="Target",
-                fmt=lambda v: f"{v:g}%",
+                unit="%",
             ),
             notes=["A week without a first answer for an urgency leaves a gap in its line."],
         )
@@ -410,11 +417,11 @@ def timing_figures(period: Period, now: datetime) -> list[Figure]:
             rows.get(u.value, empty)["triaged" if prefix == "triage" else "answered"] for u in URGENCIES
         ]
         described = "; ".join(
-            f"{u.label.lower()}: median {_days(m)}, 90th percentile {_days(p)} ({n} cases"
+            f"{u.label.lower()}: median {_days(m)}, 90th percentile {_days(p)} ({_count(n, 'case')}"
             + (f", target {t})" if with_target else ")")
             for u, m, p, n, t in zip(URGENCIES, medians, p90s, counts, targets, strict=True)
         )
-        summary = f"{title}, {period.label}. {described}."
+        summary = f"{title}, {period.span}. {described}."
         headers = ["Urgency", count_label, "Median (working days)", "90th percentile (working days)"]
         if with_target:
             headers.append("Target (working days)")
@@ -439,6 +446,8 @@ def timing_figures(period: Period, now: datetime) -> list[Figure]:
                     stacked=False,
                     targets=targets if with_target else None,
                     target_label="Target for the first answer",
+                    whole=False,
+                    colours=charts.CALM,
                 ),
                 notes=["Weekends do not count, nor the time a case waited on the family for an answer."],
             )
@@ -447,7 +456,7 @@ def timing_figures(period: Period, now: datetime) -> list[Figure]:
 
 
 def _days(value: float | None) -> str:
-    return "none" if value is None else f"{value:g} days"
+    return "none" if value is None else f"{value:g} day{'' if value == 1 else 's'}"
 
 
 def reviewer_figures(period: Period, now: datetime) -> list[Figure]:
@@ -484,8 +493,9 @@ def reviewer_figures(period: Period, now: datetime) -> list[Figure]:
     medians = [_round(p["median"]) for p in people]
     busiest = max(people, key=lambda p: p["open_cases"] or 0, default=None)
     summary = (
-        f"{len(people)} people work cases; {sum(open_counts)} open cases are assigned, and "
-        f"{sum(report_counts)} reports were sent, {period.label}."
+        f"{_count(len(people), 'person', 'people')} work cases; {_count(sum(open_counts), 'open case')} "
+        "assigned, and "
+        f"{_count(sum(report_counts), 'report')} sent from {period.span}."
     )
     if busiest and busiest["open_cases"]:
         summary += f" Most open cases: {busiest['username']}, with {busiest['open_cases']}."
@@ -513,6 +523,7 @@ def reviewer_figures(period: Period, now: datetime) -> list[Figure]:
                     Series("Reports sent in the period", report_counts),
                 ],
                 stacked=False,
+                colours=charts.CALM,
             ),
         )
     ]
@@ -527,9 +538,9 @@ def waiting_figures(period: Period, now: datetime) -> list[Figure]:
         .values("reference", "urgency", "status_changed_at", "assigned_to__username", "total")[:LIST_LENGTH]
     )
     total = rows[0]["total"] if rows else 0
-    summary = f"{total} cases are waiting on the family."
+    summary = f"Waiting on the family: {_count(total, 'case')}."
     if rows:
-        summary += f" The {len(rows)} waiting the longest are listed, longest first."
+        summary += f" Listed: the {len(rows)} waiting the longest, longest first."
     return [
         Figure(
             key="waiting",
@@ -573,9 +584,9 @@ def overdue_figures(period: Period, now: datetime) -> list[Figure]:
         )[:LIST_LENGTH]
     )
     total = rows[0]["total"] if rows else 0
-    summary = f"{total} cases are overdue for their first answer."
+    summary = f"Overdue for their first answer: {_count(total, 'case')}."
     if rows:
-        summary += f" The {len(rows)} most overdue are listed, most overdue first."
+        summary += f" Listed: the {len(rows)} most overdue, most overdue first."
     return [
         Figure(
             key="overdue",
@@ -627,7 +638,7 @@ def family_figures(period: Period, now: datetime) -> list[Figure]:
         total = sum(values)
         ranked = sorted(zip(values, labels, strict=True), key=lambda pair: -pair[0])
         described = ", ".join(f"{label} {n}" for n, label in ranked if n)
-        summary = f"{title} of the {total} new cases, {period.label}: {described or 'none'}."
+        summary = f"{title} of the {_count(total, 'new case')} from {period.span}: {described or 'none'}."
         figures.append(
             Figure(
                 key=key,
@@ -643,6 +654,7 @@ def family_figures(period: Period, now: datetime) -> list[Figure]:
                     y_label="New cases",
                     categories=[_short(label) for label in labels],
                     series=[Series("New cases", values)],
+                    colours=charts.CALM,
                 ),
             )
         )
