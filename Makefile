@@ -54,6 +54,7 @@ test: $(VENV)/.dev-deps browser lint migrations-check
 bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -190,6 +190,40 @@ def _urgency_counts(rows, key: str, keys: list, count="n") -> dict[int, list[int
     return table
 
 
+def _urgency_figure(
+    key: str,
+    title: str,
+    summary: str,
+    *,
+    first_header: str,
+    row_labels: list[str],
+    table: dict[int, list[int]],
+    x_label: str,
+    y_label: str,
+    chart_labels: list[str] | None = None,
+) -> Figure:
+    """A count per category and urgency: a table with a total per row, drawn as stacked bars."""
+    totals = [sum(col) for col in zip(*table.values(), strict=True)]
+    return Figure(
+        key=key,
+        title=title,
+        summary=summary,
+        headers=[first_header, *[u.label for u in URGENCIES], "All"],
+        rows=[
+            [label, *[table[u.value][i] for u in URGENCIES], totals[i]] for i, label in enumerate(row_labels)
+        ],
+        chart=charts.bar_chart(
+            chart_id=f"chart-{key}",
+            title=title,
+            summary=summary,
+            x_label=x_label,
+            y_label=y_label,
+            categories=chart_labels or row_labels,
+            series=_urgency_series(table),
+        ),
+    )
+
+
 def _week(value: datetime) -> date:
     return timezone.localtime(value).date()
 
@@ -217,24 +251,16 @@ def intake_figures(period: Period, now: datetime) -> list[Figure]:
         busiest = max(range(len(weeks)), key=lambda i: totals[i])
         summary += f" The busiest week began {labels[busiest]}, with {totals[busiest]}."
     return [
-        Figure(
-            key="intake",
-            title="New cases per week, by urgency",
-            summary=summary,
-            headers=["Week starting", *[u.label for u in URGENCIES], "All"],
-            rows=[
-                [w.isoformat(), *[table[u.value][i] for u in URGENCIES], totals[i]]
-                for i, w in enumerate(weeks)
-            ],
-            chart=charts.bar_chart(
-                chart_id="chart-intake",
-                title="New cases per week, by urgency",
-                summary=summary,
-                x_label="Week starting (Monday)",
-                y_label="New cases",
-                categories=labels,
-                series=_urgency_series(table),
-            ),
+        _urgency_figure(
+            "intake",
+            "New cases per week, by urgency",
+            summary,
+            first_header="Week starting",
+            row_labels=[w.isoformat() for w in weeks],
+            chart_labels=labels,
+            table=table,
+            x_label="Week starting (Monday)",
+            y_label="New cases",
         )
     ]
 
@@ -270,43 +296,25 @@ def backlog_figures(period: Period, now: datetime) -> list[Figure]:
         f"{n} {label.lower()}" for n, label in zip(age_totals, age_labels, strict=True)
     )
     return [
-        Figure(
-            key="backlog",
-            title="Open cases today, by status and urgency",
-            summary=status_summary + ".",
-            headers=["Status", *[u.label for u in URGENCIES], "All"],
-            rows=[
-                [label, *[by_status[u.value][i] for u in URGENCIES], status_totals[i]]
-                for i, label in enumerate(status_labels)
-            ],
-            chart=charts.bar_chart(
-                chart_id="chart-backlog",
-                title="Open cases today, by status and urgency",
-                summary=status_summary + ".",
-                x_label="Status",
-                y_label="Open cases",
-                categories=status_labels,
-                series=_urgency_series(by_status),
-            ),
+        _urgency_figure(
+            "backlog",
+            "Open cases today, by status and urgency",
+            status_summary + ".",
+            first_header="Status",
+            row_labels=status_labels,
+            table=by_status,
+            x_label="Status",
+            y_label="Open cases",
         ),
-        Figure(
-            key="backlog-age",
-            title="How long open cases have been waiting",
-            summary=age_summary + ".",
-            headers=["Time since the case came in", *[u.label for u in URGENCIES], "All"],
-            rows=[
-                [label, *[by_age[u.value][i] for u in URGENCIES], age_totals[i]]
-                for i, label in enumerate(age_labels)
-            ],
-            chart=charts.bar_chart(
-                chart_id="chart-backlog-age",
-                title="How long open cases have been waiting",
-                summary=age_summary + ".",
-                x_label="Time since the case came in",
-                y_label="Open cases",
-                categories=age_labels,
-                series=_urgency_series(by_age),
-            ),
+        _urgency_figure(
+            "backlog-age",
+            "How long open cases have been waiting",
+            age_summary + ".",
+            first_header="Time since the case came in",
+            row_labels=age_labels,
+            table=by_age,
+            x_label="Time since the case came in",
+            y_label="Open cases",
         ),
     ]
 
