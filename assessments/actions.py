@@ -94,6 +94,7 @@ def triage_case(*, case: Case, by: User, urgency: int, reason: str = "", request
         case.urgency = urgency
         case.triaged_at = now
         case.reset_response_clock()
+        case.measure_response_clock()
         case.save()
         record(
             Action.TRIAGED,
@@ -476,6 +477,7 @@ def send_report(*, report: Report, by: User, request=None) -> Report:
             _set_status(case, Status.REPORT_SENT, now)
         if case.first_response_at is None:
             case.first_response_at = now
+            case.measure_response_clock()
         case.save()
         report.sent_at, report.sent_by = now, by
         report.save(update_fields=["sent_at", "sent_by"])

@@ -14,10 +14,25 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
-from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import TruncWeek
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateTimeField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from assessments import charts
 from assessments.charts import Series
@@ -152,16 +167,63 @@ class Figure:
     references: bool = False  # the first column holds case reference codes
     notes: list[str] = field(default_factory=list)
 
+    def table(self) -> SafeString:
+        """The numbers as an HTML table. Built here rather than in the template: a year of weeks is
+        over a thousand cells, and a template tag per cell would take longer than the queries."""
+        head = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in self.headers))
+        body = []
+        for row in self.rows:
+            first = row[0]
+            if self.references:
+                url = reverse("assessments:case", kwargs={"reference": first})
+                first = format_html('<a class="font-monospace" href="{}">{}</a>', url, first)
+            cells = format_html_join("", "<td>{}</td>", ((_cell(c),) for c in row[1:]))
+            body.append(format_html('<tr><th scope="row">{}</th>{}</tr>', first, cells))
+        if not body:
+            body.append(format_html('<tr><td colspan="{}">None.</td></tr>', len(self.headers)))
+        return format_html(
+            '<table class="table table-sm dashboard-table"><caption class="visually-hidden">{}</caption>'
+            "<thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            self.title,
+            head,
+            mark_safe("".join(body)),  # noqa: S308 - every row went through format_html
+        )
 
-class Percentile(Aggregate):
-    """percentile_cont: the value below which the given fraction of the numbers lie, interpolated."""
+
+def _cell(value) -> str:
+    return "—" if value is None else str(value)
+
+
+class Percentiles(Aggregate):
+    """percentile_cont for several fractions at once (one sort): the values below which those shares
+    of the numbers lie, interpolated. Returns a list, one value per fraction."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = ArrayField(FloatField())
 
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression, fractions: tuple[float, ...], **extra):
+        super().__init__(expression, fractions=", ".join(str(float(f)) for f in fractions), **extra)
+
+
+def week_number(field_name: str, period: "Period") -> Func:
+    """Which week of the period a moment falls in, 1 for the first: a binary search over the first
+    moments of the weeks in local time (width_bucket), cheaper than a time zone conversion per row."""
+    starts = [timezone.make_aware(datetime.combine(monday, time.min)) for monday in period.weeks()]
+    return Func(
+        F(field_name),
+        Value(starts, output_field=ArrayField(DateTimeField())),
+        function="width_bucket",
+        output_field=IntegerField(),
+    )
+
+
+def count_of(cases: QuerySet) -> Subquery:
+    """How many cases, as a subquery PostgreSQL runs once beside a short list of some of them."""
+    # COUNT(*) rather than COUNT(id): the count can then come from an index without the table.
+    return Subquery(
+        cases.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    )
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -224,10 +286,6 @@ def _urgency_figure(
     )
 
 
-def _week(value: datetime) -> date:
-    return timezone.localtime(value).date()
-
-
 # The sources: one query each. ------------------------------------------------------------------
 
 
@@ -235,13 +293,13 @@ def intake_figures(period: Period, now: datetime) -> list[Figure]:
     """Query: new cases in the period, counted by week and urgency."""
     rows = (
         Case.objects.filter(period.contains("submitted_at"))
-        .annotate(week=TruncWeek("submitted_at"))
+        .annotate(week=week_number("submitted_at", period))
         .values("week", "urgency")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     weeks = period.weeks()
-    table = _urgency_counts([{**r, "week": _week(r["week"])} for r in rows], "week", weeks)
+    table = _urgency_counts(rows, "week", list(range(1, len(weeks) + 1)))
     totals = [sum(col) for col in zip(*table.values(), strict=True)]
     labels = [period.week_label(w) for w in weeks]
     total = sum(totals)
@@ -272,11 +330,12 @@ def backlog_figures(period: Period, now: datetime) -> list[Figure]:
         condition = Q(submitted_at__lte=now - timedelta(days=low))
         if high is not None:
             condition &= Q(submitted_at__gt=now - timedelta(days=high))
-        buckets[f"age{i}"] = Count("id", filter=condition)
+        # Counting a column of the (status, urgency, submitted_at) index keeps this on the index.
+        buckets[f"age{i}"] = Count("submitted_at", filter=condition)
     rows = list(
         Case.objects.filter(status__in=OPEN)
         .values("status", "urgency")
-        .annotate(n=Count("id"), **buckets)
+        .annotate(n=Count("*"), **buckets)
         .order_by()
     )
     by_status = _urgency_counts(rows, "status", OPEN)
@@ -323,15 +382,15 @@ def on_time_figures(period: Period, now: datetime) -> list[Figure]:
     """Query: first answers sent in the period, by week and urgency, and how many came on time."""
     rows = (
         Case.objects.filter(period.contains("first_response_at"))
-        .annotate(week=TruncWeek("first_response_at"))
+        .annotate(week=week_number("first_response_at", period))
         .values("week", "urgency")
-        .annotate(n=Count("id"), on_time=Count("id", filter=clock.ANSWERED_ON_TIME))
+        .annotate(n=Count("*"), on_time=Count("first_response_at", filter=clock.ANSWERED_ON_TIME))
         .order_by()
     )
-    rows = [{**r, "week": _week(r["week"])} for r in rows]
     weeks = period.weeks()
-    answered = _urgency_counts(rows, "week", weeks)
-    on_time = _urgency_counts(rows, "week", weeks, count="on_time")
+    numbers = list(range(1, len(weeks) + 1))
+    answered = _urgency_counts(rows, "week", numbers)
+    on_time = _urgency_counts(rows, "week", numbers, count="on_time")
     target = settings.RESPONSE_ON_TIME_TARGET_PERCENT
     shares = {
         u.value: [_share(on_time[u.value][i], answered[u.value][i]) for i in range(len(weeks))]
@@ -387,80 +446,78 @@ def _percent(value: float | None) -> str:
     return "no answers" if value is None else f"{value:g}%"
 
 
-def timing_figures(period: Period, now: datetime) -> list[Figure]:
-    """Query: per urgency, the median and 90th percentile of working days to triage (cases triaged in
-    the period) and to the first answer (first answers sent in the period), clock pauses excluded."""
-    triaged, answered = period.contains("triaged_at"), period.contains("first_response_at")
-    to_triage, to_answer = clock.days_to_triage(), clock.days_to_first_answer()
-    rows = {
-        row["urgency"]: row
-        for row in Case.objects.filter(triaged | answered)
-        .values("urgency")
-        .annotate(
-            triaged=Count("id", filter=triaged),
-            triage_median=Percentile(to_triage, 0.5, filter=triaged),
-            triage_p90=Percentile(to_triage, 0.9, filter=triaged),
-            answered=Count("id", filter=answered),
-            answer_median=Percentile(to_answer, 0.5, filter=answered),
-            answer_p90=Percentile(to_answer, 0.9, filter=answered),
-        )
-        .order_by()
-    }
-    empty = {"triaged": 0, "answered": 0}
-    targets = [settings.RESPONSE_BUSINESS_DAYS[u.name.lower()] for u in URGENCIES]
-    figures = []
-    for key, title, prefix, count_label, with_target in [
-        ("time-to-triage", "Working days from submission to triage", "triage", "Cases triaged", False),
-        (
-            "time-to-first-report",
-            "Working days from submission to the first report",
-            "answer",
-            "First answers sent",
-            True,
+def _percentiles_by_urgency(moment: str, days: str, period: Period) -> dict[int, tuple]:
+    """{urgency: (count, median, 90th percentile)} of the working days kept in `days`, for the cases
+    whose `moment` falls in the period. One row with a filtered aggregate per urgency, rather than a
+    GROUP BY: each aggregate then sorts only its own urgency's numbers."""
+    cases = Case.objects.filter(period.contains(moment)).order_by()
+    found = cases.aggregate(
+        **{
+            f"{name}{u.value}": aggregate
+            for u in URGENCIES
+            for name, aggregate in [
+                ("n", Count(moment, filter=Q(urgency=u.value))),
+                ("p", Percentiles(F(days), (0.5, 0.9), filter=Q(urgency=u.value))),
+            ]
+        }
+    )
+    return {u.value: (found[f"n{u.value}"], *(found[f"p{u.value}"] or [None, None])) for u in URGENCIES}
+
+
+def _timing_figure(key: str, title: str, count_label: str, found: dict, period: Period, targets=None):
+    counts = [found.get(u.value, (0, None, None))[0] for u in URGENCIES]
+    medians = [_round(found.get(u.value, (0, None, None))[1]) for u in URGENCIES]
+    p90s = [_round(found.get(u.value, (0, None, None))[2]) for u in URGENCIES]
+    described = "; ".join(
+        f"{u.label.lower()}: median {_days(m)}, 90th percentile {_days(p)} ({_count(n, 'case')}"
+        + (f", target {targets[i]})" if targets else ")")
+        for i, (u, m, p, n) in enumerate(zip(URGENCIES, medians, p90s, counts, strict=True))
+    )
+    summary = f"{title}, {period.span}. {described}."
+    headers = ["Urgency", count_label, "Median (working days)", "90th percentile (working days)"]
+    rows = [[u.label, counts[i], medians[i], p90s[i]] for i, u in enumerate(URGENCIES)]
+    if targets:
+        headers.append("Target (working days)")
+        rows = [[*row, target] for row, target in zip(rows, targets, strict=True)]
+    return Figure(
+        key=key,
+        title=title + ", by urgency",
+        summary=summary,
+        headers=headers,
+        rows=rows,
+        chart=charts.bar_chart(
+            chart_id=f"chart-{key}",
+            title=title + ", by urgency",
+            summary=summary,
+            x_label="Urgency",
+            y_label="Working days",
+            categories=[u.label for u in URGENCIES],
+            series=[Series("Median", medians), Series("90th percentile", p90s)],
+            stacked=False,
+            targets=targets,
+            target_label="Target for the first answer",
+            whole=False,
+            colours=charts.CALM,
         ),
-    ]:
-        medians = [_round(rows.get(u.value, {}).get(f"{prefix}_median")) for u in URGENCIES]
-        p90s = [_round(rows.get(u.value, {}).get(f"{prefix}_p90")) for u in URGENCIES]
-        counts = [
-            rows.get(u.value, empty)["triaged" if prefix == "triage" else "answered"] for u in URGENCIES
-        ]
-        described = "; ".join(
-            f"{u.label.lower()}: median {_days(m)}, 90th percentile {_days(p)} ({_count(n, 'case')}"
-            + (f", target {t})" if with_target else ")")
-            for u, m, p, n, t in zip(URGENCIES, medians, p90s, counts, targets, strict=True)
-        )
-        summary = f"{title}, {period.span}. {described}."
-        headers = ["Urgency", count_label, "Median (working days)", "90th percentile (working days)"]
-        if with_target:
-            headers.append("Target (working days)")
-        figures.append(
-            Figure(
-                key=key,
-                title=title + ", by urgency",
-                summary=summary,
-                headers=headers,
-                rows=[
-                    [u.label, n, m, p, *([t] if with_target else [])]
-                    for u, m, p, n, t in zip(URGENCIES, medians, p90s, counts, targets, strict=True)
-                ],
-                chart=charts.bar_chart(
-                    chart_id=f"chart-{key}",
-                    title=title + ", by urgency",
-                    summary=summary,
-                    x_label="Urgency",
-                    y_label="Working days",
-                    categories=[u.label for u in URGENCIES],
-                    series=[Series("Median", medians), Series("90th percentile", p90s)],
-                    stacked=False,
-                    targets=targets if with_target else None,
-                    target_label="Target for the first answer",
-                    whole=False,
-                    colours=charts.CALM,
-                ),
-                notes=["Weekends do not count, nor the time a case waited on the family for an answer."],
-            )
-        )
-    return figures
+        notes=["Weekends do not count, nor the time a case waited on the family for an answer."],
+    )
+
+
+def triage_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: per urgency, the median and 90th percentile of working days to triage, for the cases
+    triaged in the period."""
+    found = _percentiles_by_urgency("triaged_at", "triage_working_days", period)
+    title = "Working days from submission to triage"
+    return [_timing_figure("time-to-triage", title, "Cases triaged", found, period)]
+
+
+def first_report_figures(period: Period, now: datetime) -> list[Figure]:
+    """Query: per urgency, the median and 90th percentile of working days to the first answer (the
+    clock's pauses left out), for the first answers sent in the period."""
+    found = _percentiles_by_urgency("first_response_at", "first_answer_working_days", period)
+    targets = [settings.RESPONSE_BUSINESS_DAYS[u.name.lower()] for u in URGENCIES]
+    title = "Working days from submission to the first report"
+    return [_timing_figure("time-to-first-report", title, "First answers sent", found, period, targets)]
 
 
 def _days(value: float | None) -> str:
@@ -468,33 +525,38 @@ def _days(value: float | None) -> str:
 
 
 def reviewer_figures(period: Period, now: datetime) -> list[Figure]:
-    """Query: for each person who works cases, their open cases today, the reports they sent in the
-    period, and the median working days to the first answers they sent (three subqueries)."""
+    """Two queries. First, each person who works cases, with their open cases today and the reports
+    they sent in the period (two subqueries, each read from an index). Then the median working days
+    to the first answers sent in the period, by who sent them."""
     open_cases = (
         Case.objects.filter(assigned_to=OuterRef("pk"), status__in=OPEN)
         .order_by()
         .values("assigned_to")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values("n")
     )
-    sent = Report.objects.filter(period.contains("sent_at"), sent_by=OuterRef("pk")).order_by()
-    reports = sent.values("sent_by").annotate(n=Count("id")).values("n")
-    # A case's first answer is the report sent at the moment its clock stopped.
-    median = (
-        sent.filter(sent_at=F("case__first_response_at"))
+    reports = (
+        Report.objects.filter(period.contains("sent_at"), sent_by=OuterRef("pk"))
+        .order_by()
         .values("sent_by")
-        .annotate(m=Percentile(clock.days_to_first_answer("case__"), 0.5))
-        .values("m")
+        .annotate(n=Count("*"))
+        .values("n")
     )
     people = list(
         staff_who_work_cases()
-        .annotate(
-            open_cases=Subquery(open_cases),
-            reports=Subquery(reports),
-            median=Subquery(median, output_field=FloatField()),
-        )
-        .values("username", "open_cases", "reports", "median")
+        .annotate(open_cases=Subquery(open_cases), reports=Subquery(reports))
+        .values("pk", "username", "open_cases", "reports")
     )
+    # A case's first answer is its report version 1: a new version is only begun once the last is sent.
+    medians_by_sender = dict(
+        Case.objects.filter(period.contains("first_response_at"), reports__version=1)
+        .values("reports__sent_by")
+        .annotate(m=Percentiles(F("first_answer_working_days"), (0.5,)))
+        .order_by()
+        .values_list("reports__sent_by", "m")
+    )
+    for person in people:
+        person["median"] = (medians_by_sender.get(person["pk"]) or [None])[0]
     names = [p["username"] for p in people]
     open_counts = [p["open_cases"] or 0 for p in people]
     report_counts = [p["reports"] or 0 for p in people]
@@ -539,9 +601,9 @@ def reviewer_figures(period: Period, now: datetime) -> list[Figure]:
 
 def waiting_figures(period: Period, now: datetime) -> list[Figure]:
     """Query: the cases waiting on the family the longest, and how many wait in all."""
+    waiting = Case.objects.filter(status=Status.WAITING_ON_FAMILY)
     rows = list(
-        Case.objects.filter(status=Status.WAITING_ON_FAMILY)
-        .annotate(total=Window(Count("id")))
+        waiting.annotate(total=count_of(waiting))
         .order_by("status_changed_at", "pk")
         .values("reference", "urgency", "status_changed_at", "assigned_to__username", "total")[:LIST_LENGTH]
     )
@@ -570,26 +632,15 @@ def waiting_figures(period: Period, now: datetime) -> list[Figure]:
     ]
 
 
-OVERDUE_FIELDS = [
-    "reference",
-    "urgency",
-    "status",
-    "response_due_at",
-    "late",
-    "assigned_to__username",
-    "total",
-]
-
-
 def overdue_figures(period: Period, now: datetime) -> list[Figure]:
-    """Query: the overdue cases, most overdue first, with working days late and how many in all."""
+    """Query: the overdue cases, most overdue first, and how many in all."""
+    overdue = Case.objects.filter(clock.in_state("overdue", now))
     rows = list(
-        Case.objects.filter(clock.in_state("overdue", now))
-        .annotate(total=Window(Count("id")), late=clock.working_days(F("response_due_at"), Value(now)))
+        overdue.annotate(total=count_of(overdue))
         .order_by("response_due_at", "pk")
-        .values(
-            "reference", "urgency", "status", "response_due_at", "late", "assigned_to__username", "total"
-        )[:LIST_LENGTH]
+        .values("reference", "urgency", "status", "response_due_at", "assigned_to__username", "total")[
+            :LIST_LENGTH
+        ]
     )
     total = rows[0]["total"] if rows else 0
     summary = f"Overdue for their first answer: {_count(total, 'case')}."
@@ -607,7 +658,7 @@ def overdue_figures(period: Period, now: datetime) -> list[Figure]:
                     Urgency(r["urgency"]).label,
                     Status(r["status"]).label,
                     timezone.localtime(r["response_due_at"]).strftime("%Y-%m-%d %H:%M"),
-                    _round(r["late"]),
+                    _round(clock.days_between(r["response_due_at"], now)),
                     r["assigned_to__username"] or "",
                 ]
                 for r in rows
@@ -622,7 +673,7 @@ def family_figures(period: Period, now: datetime) -> list[Figure]:
     rows = (
         Case.objects.filter(period.contains("submitted_at"))
         .values("preferred_language", "diagnosis")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     languages: dict[str, int] = defaultdict(int)
@@ -679,7 +730,8 @@ SOURCES: list[Callable[[Period, datetime], list[Figure]]] = [
     intake_figures,
     backlog_figures,
     on_time_figures,
-    timing_figures,
+    triage_figures,
+    first_report_figures,
     reviewer_figures,
     waiting_figures,
     overdue_figures,
@@ -691,8 +743,8 @@ FIGURE_SOURCES = {
     "backlog": backlog_figures,
     "backlog-age": backlog_figures,
     "on-time": on_time_figures,
-    "time-to-triage": timing_figures,
-    "time-to-first-report": timing_figures,
+    "time-to-triage": triage_figures,
+    "time-to-first-report": first_report_figures,
     "reviewers": reviewer_figures,
     "waiting": waiting_figures,
     "overdue": overdue_figures,

@@ -5,16 +5,16 @@ runs on working time only: Monday to Friday in the site's time zone, so a case t
 Saturday starts its clock on Monday at midnight. It stops while the case waits on the family before
 that first answer; `Case.paused_seconds` holds the working time it stood still.
 
-Every moment has a position on the working-time line (working days since a fixed Monday). The due
-date is the moment at position(submitted) + target days + days paused; the working days a first
-answer took are position(answer) - position(submitted) - days paused. So a first answer took fewer
+Every moment has a position on the working-time line (working time since a fixed Monday). The due
+date is the moment at position(submitted) + target days + time paused; the working days a first
+answer took are position(answer) - position(submitted) - time paused. So a first answer took fewer
 working days than its target exactly when it came before its due date.
 
-Due dates are written in Python when a case is triaged or its clock restarts (`position`,
-`moment_at`). Everything read afterwards (a case's state, whether a first answer came on time, how
-many working days it took) is a SQL expression, so a page of the queue, a filter and a dashboard
-figure over 100,000 cases are all answered by PostgreSQL with the same rules. `WorkingDayPosition`
-is `position` in SQL; the tests hold the two to each other.
+Working time is counted here, in Python, when things happen: the due date when a case is triaged
+or its clock restarts, the working days to triage and to the first answer when those happen (kept
+on the case, so that a year of them is summed by PostgreSQL from an index). A case's state at a
+moment (answered, closed, paused, overdue, due soon, on time) is decided by SQL rules written once
+below, so a page of the queue, its filters and the dashboard over 100,000 cases agree.
 
 This module is a leaf: intake.models imports it, so it names model fields but imports no model.
 """
@@ -22,17 +22,7 @@ This module is a leaf: intake.models imports it, so it names model fields but im
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import (
-    Case,
-    CharField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    Q,
-    Value,
-    When,
-)
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 CLOSED = "closed"  # Case.Status.CLOSED; named here so that this module need not import the model
@@ -126,37 +116,6 @@ def in_state(state: str, now: datetime) -> Q:
 ANSWERED_ON_TIME = Q(first_response_at__isnull=False, first_response_at__lt=F("response_due_at"))
 
 
-class WorkingDayPosition(Func):
-    """`position` in SQL, in days as a real number."""
-
-    output_field = FloatField()
-    arity = 1
-
-    def as_sql(self, compiler, connection, **extra_context):
-        moment, params = compiler.compile(self.source_expressions[0])
-        tz = timezone.get_current_timezone_name()
-        local = f"(({moment}) AT TIME ZONE %s)"
-        days = f"(({local})::date - DATE '{EPOCH.isoformat()}')"
-        sql = (
-            f"(5 * ({days} / 7) + LEAST(MOD({days}, 7), 5) + CASE WHEN MOD({days}, 7) < 5 "
-            f"THEN EXTRACT(EPOCH FROM ({local})::time) / {DAY}.0 ELSE 0 END)::double precision"
-        )
-        # `local` appears four times in the SQL, and each copy carries the moment's params and the zone.
-        return sql, [*params, tz] * 4
-
-
-def working_days(start, end) -> ExpressionWrapper:
-    """Working days from `start` to `end` (two expressions), as a real number."""
-    return ExpressionWrapper(WorkingDayPosition(end) - WorkingDayPosition(start), output_field=FloatField())
-
-
-def days_to_first_answer(prefix: str = "") -> ExpressionWrapper:
-    """Working days from submission to the first answer, less the working time the clock was paused.
-    `prefix` reaches the case through a relation, for example "case__" from a report."""
-    elapsed = working_days(F(f"{prefix}submitted_at"), F(f"{prefix}first_response_at"))
-    return ExpressionWrapper(elapsed - F(f"{prefix}paused_seconds") / float(DAY), output_field=FloatField())
-
-
-def days_to_triage() -> ExpressionWrapper:
-    """Working days from submission to triage (the clock cannot be paused before triage)."""
-    return working_days(F("submitted_at"), F("triaged_at"))
+def days_between(start: datetime, end: datetime, *, paused_seconds: int = 0) -> float:
+    """Working days from `start` to `end`, less the working time the clock stood still."""
+    return (position(end) - position(start) - paused_seconds * MICROSECONDS) / (DAY * MICROSECONDS)

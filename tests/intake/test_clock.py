@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db.models import Value
 from django.utils import timezone
 
 from intake import clock
@@ -41,29 +40,21 @@ def test_paused_working_time_moves_the_due_date_in_working_time():
     assert clock.add_business_days(thursday, 1, paused_seconds=86400) == monday
 
 
-MOMENTS = [
-    at(2026, 9, 7, 0, 0),
-    at(2026, 9, 11, 23, 59, 59),
-    at(2026, 9, 12, 12, 0),
-    at(2026, 9, 14, 9, 15),
-    at(2026, 3, 8, 3, 30),  # the first hour of summer time
-    at(2026, 11, 2, 17, 45),
-    datetime(2026, 9, 14, 2, 0, tzinfo=ZoneInfo("UTC")),  # Sunday evening in New York
-]
-
-
-@pytest.mark.django_db
-def test_the_sql_clock_and_the_python_clock_agree():
-    case = make_case()
-    positions = (
-        Case.objects.filter(pk=case.pk)
-        .annotate(**{f"m{i}": clock.WorkingDayPosition(Value(m)) for i, m in enumerate(MOMENTS)})
-        .values(*[f"m{i}" for i in range(len(MOMENTS))])
-        .get()
+@pytest.mark.parametrize(
+    ("start", "end", "paused", "days"),
+    [
+        (at(2026, 9, 11, 15, 0), at(2026, 9, 14, 15, 0), 0, 1.0),  # Friday to Monday: the weekend is free
+        (at(2026, 9, 12, 10, 0), at(2026, 9, 14, 6, 0), 0, 0.25),  # from a Saturday: Monday 00:00 on
+        (at(2026, 9, 7, 9, 0), at(2026, 9, 15, 9, 0), 2 * 86400, 4.0),  # six working days, two paused
+        (at(2026, 3, 6, 12, 0), at(2026, 3, 9, 12, 0), 0, 1.0),  # over the start of summer time
+    ],
+)
+def test_working_days_between_two_moments(start, end, paused, days):
+    assert clock.days_between(start, end, paused_seconds=paused) == pytest.approx(days)
+    # The way back: the due date of a target in working days is exactly that far on.
+    assert clock.days_between(start, clock.add_business_days(start, 3, paused_seconds=paused)) == (
+        pytest.approx(3 + paused / 86400)
     )
-    for i, moment in enumerate(MOMENTS):
-        assert positions[f"m{i}"] == pytest.approx(clock.position(moment) / 1e6 / 86400, abs=1e-9), moment
-        assert clock.position(clock.moment_at(clock.position(moment))) == clock.position(moment)
 
 
 @pytest.mark.django_db
