@@ -8,6 +8,7 @@ from django.utils import timezone
 from assessments import actions
 from assessments.actions import ActionRefused
 from assessments.models import AuditEvent
+from intake import clock
 from intake.clock import add_business_days
 from intake.models import Case
 from tests.conftest import client_for, clock_state, make_case
@@ -27,6 +28,7 @@ def test_triage_confirms_the_suggested_urgency(carol):
     actions.triage_case(case=case, by=carol, urgency=case.suggested_urgency)
     case.refresh_from_db()
     assert case.status == Status.TRIAGED and case.triaged_at
+    assert case.triage_working_days == pytest.approx(clock.days_between(case.submitted_at, case.triaged_at))
     event = AuditEvent.objects.get(case=case, action="triaged")
     assert event.actor == carol and event.actor_label == "carol"
 
