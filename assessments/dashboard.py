@@ -1,8 +1,10 @@
 """The service dashboard: how the service is doing over a period, for supervisors and coordinators.
 
 Every figure is counted by PostgreSQL (GROUP BY, FILTER, percentile_cont), never by looping over
-cases in Python, and each source below is exactly one query, whatever the number of cases or the
-length of the period. The response clock is the one in intake/clock.py, shared with the queue.
+cases in Python, and each source below is one query (the reviewers' two), whatever the number of
+cases or the length of the period. Each reads an index alone, not the table: see the indexes on
+Case and Report. The response clock is the one in intake/clock.py, shared with the queue; the
+working days to triage and to the first answer are kept on the case by the clock when they happen.
 Figures hold counts, diagnosis groups and languages only: no names and no other health details. The
 two lists (waiting on the family, overdue) show reference codes, so a supervisor can open the case.
 """
