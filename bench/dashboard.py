@@ -8,6 +8,7 @@ however many cases the period holds. Targets: p95 under 200 ms for 4 weeks, unde
 """
 
 import argparse
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -65,6 +66,21 @@ def main():
         results[key] = (p95(times), len(queries))
         print(f"{name:<42} {statistics.median(times):>8.1f} {p95(times):>8.1f} {len(queries):>8}")
 
+    # Where the time goes: each figure's query and the Python around it, for both periods.
+    from django.utils import timezone
+
+    from assessments import dashboard
+
+    now = timezone.now()
+    periods = {c: dashboard.preset(c, timezone.localdate(now)) for c in ("4w", "year")}
+    print(f"\n{'figure source (median ms)':<42} {'4 weeks':>8} {'year':>8}")
+    for source in dashboard.SOURCES:
+        medians = [
+            statistics.median(timed(lambda p=p, f=source: f(p, now), runs=max(5, args.runs // 4)))
+            for p in periods.values()
+        ]
+        print(f"{source.__name__:<42} {medians[0]:>8.1f} {medians[1]:>8.1f}")
+
     print()
     for key, target in TARGETS_MS.items():
         verdict = "met" if results[key][0] < target else "NOT met"
@@ -73,6 +89,10 @@ def main():
     print(
         f"Queries: {results['default'][1]} for 4 weeks, {results['year'][1]} for a year: "
         + ("constant" if same else "NOT constant")
+    )
+    load = os.getloadavg()[0]
+    print(
+        f"Load average while measuring: {load:.1f} on {os.cpu_count()} cores (other work slows every number)"
     )
 
 
