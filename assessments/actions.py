@@ -476,7 +476,7 @@ def send_report(*, report: Report, by: User, request=None) -> Report:
         if case.status != Status.REPORT_SENT:
             _set_status(case, Status.REPORT_SENT, now)
         if case.first_response_at is None:
-            case.first_response_at = now
+            case.first_response_at, case.first_answered_by = now, by
             case.measure_response_clock()
         case.save()
         report.sent_at, report.sent_by = now, by

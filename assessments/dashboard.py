@@ -549,13 +549,12 @@ def reviewer_figures(period: Period, now: datetime) -> list[Figure]:
         .annotate(open_cases=Subquery(open_cases), reports=Subquery(reports))
         .values("pk", "username", "open_cases", "reports")
     )
-    # A case's first answer is its report version 1: a new version is only begun once the last is sent.
     medians_by_sender = dict(
-        Case.objects.filter(period.contains("first_response_at"), reports__version=1)
-        .values("reports__sent_by")
+        Case.objects.filter(period.contains("first_response_at"))
+        .values("first_answered_by")
         .annotate(m=Percentiles(F("first_answer_working_days"), (0.5,)))
         .order_by()
-        .values_list("reports__sent_by", "m")
+        .values_list("first_answered_by", "m")
     )
     for person in people:
         person["median"] = (medians_by_sender.get(person["pk"]) or [None])[0]

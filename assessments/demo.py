@@ -204,6 +204,7 @@ def _workflow(case: Case, status: str, rng: random.Random, reviewer_ids: list[in
         case.clock_paused_at = min(now, case.status_changed_at + timedelta(days=1))
     elif status in (Case.Status.REPORT_SENT, Case.Status.CLOSED):
         case.first_response_at = min(now, case.status_changed_at + timedelta(days=rng.randint(1, 9)))
+        case.first_answered_by_id = case.assigned_to_id
         case.status_changed_at = case.first_response_at
     case.measure_response_clock()
 

@@ -162,6 +162,9 @@ class Case(models.Model):
     # Working days it took, counted by the clock when it happened (the dashboard sums these).
     triage_working_days = models.FloatField(null=True, blank=True, editable=False)
     first_answer_working_days = models.FloatField(null=True, blank=True, editable=False)
+    first_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # Set when a family message or answer has not been read by a reviewer yet.
     family_replied_at = models.DateTimeField(null=True, blank=True)
@@ -192,7 +195,7 @@ class Case(models.Model):
             ),
             models.Index(
                 fields=["first_response_at"],
-                include=["urgency", "response_due_at", "first_answer_working_days", "id"],
+                include=["urgency", "response_due_at", "first_answer_working_days", "first_answered_by"],
                 condition=Q(first_response_at__isnull=False),
                 name="case_first_answer",
             ),

@@ -68,6 +68,8 @@ def a_case(urgency, submitted, due, *, paused_seconds=0, **fields) -> Case:
 
 def sent(case, version, by, when) -> None:
     Report.objects.create(case=case, version=version, sent_by=by, sent_at=when, created_at=when)
+    if version == 1:  # the first answer, as sending it records on the case
+        Case.objects.filter(pk=case.pk).update(first_answered_by=by)
 
 
 @pytest.fixture
