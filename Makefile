@@ -93,6 +93,7 @@ bench: $(VENV)/.dev-deps clamav
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/trials.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -6,7 +6,9 @@ open any case. Anyone else gets a 404, never a hint that the case exists.
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from intake import clock
 from intake.models import Case
 
 
@@ -33,7 +35,12 @@ def get_case_for_user(user, reference: str, *, for_update: bool = False) -> Case
         # same case at once are applied one after the other, each seeing the other's change.
         cases = cases.select_for_update(of=("self",))
     try:
-        return cases.select_related("assigned_to").get(reference=reference)
+        # The response clock's state comes along, computed by the one definition in intake/clock.py.
+        return (
+            cases.select_related("assigned_to")
+            .annotate(clock_state=clock.response_state(timezone.now()))
+            .get(reference=reference)
+        )
     except Case.DoesNotExist:
         raise Http404("No such case") from None
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments.audit import record
 from assessments.models import AuditEvent, Note
-from intake import emails, family, uploads
+from intake import clock, emails, family, uploads
 from intake.models import (
     Case,
     DeletionRequest,
@@ -67,13 +67,14 @@ def _set_status(case: Case, to: str, now: datetime) -> str:
     old = case.status
     if to not in TRANSITIONS[old]:
         raise ActionRefused(f"A case that is “{Status(old).label}” cannot move to “{Status(to).label}”.")
-    if to == Status.WAITING_ON_FAMILY and case.clock_paused_at is None:
+    # The clock measures the wait for the first answer: once that is sent, waiting on the family
+    # again (after a report, or in a reopened case) must not move a deadline already met or missed.
+    if to == Status.WAITING_ON_FAMILY and case.clock_paused_at is None and case.first_response_at is None:
         case.clock_paused_at = now
     elif old == Status.WAITING_ON_FAMILY and case.clock_paused_at is not None:
-        paused = now - case.clock_paused_at
-        case.paused_seconds += int(paused.total_seconds())
-        case.response_due_at += paused
+        case.paused_seconds += clock.working_seconds(case.clock_paused_at, now)
         case.clock_paused_at = None
+        case.reset_response_clock()
     case.status = to
     case.status_changed_at = now
     return old
@@ -93,6 +94,7 @@ def triage_case(*, case: Case, by: User, urgency: int, reason: str = "", request
         case.urgency = urgency
         case.triaged_at = now
         case.reset_response_clock()
+        case.measure_response_clock()
         case.save()
         record(
             Action.TRIAGED,
@@ -495,7 +497,8 @@ def send_report(*, report: Report, by: User, request=None) -> Report:
         if case.status != Status.REPORT_SENT:
             _set_status(case, Status.REPORT_SENT, now)
         if case.first_response_at is None:
-            case.first_response_at = now
+            case.first_response_at, case.first_answered_by = now, by
+            case.measure_response_clock()
         case.save()
         report.sent_at, report.sent_by = now, by
         report.save(update_fields=["sent_at", "sent_by"])

@@ -191,6 +191,7 @@ def _workflow(case: Case, status: str, rng: random.Random, reviewer_ids: list[in
     case.triaged_at = case.submitted_at + timedelta(hours=rng.randint(1, 30))
     case.status_changed_at = case.triaged_at
     if status == Case.Status.TRIAGED:
+        case.measure_response_clock()
         return
     # Work started a day or two after triage, by a demo reviewer when there are any.
     case.assigned_at = case.triaged_at + timedelta(hours=rng.randint(1, 48))
@@ -203,7 +204,9 @@ def _workflow(case: Case, status: str, rng: random.Random, reviewer_ids: list[in
         case.clock_paused_at = min(now, case.status_changed_at + timedelta(days=1))
     elif status in (Case.Status.REPORT_SENT, Case.Status.CLOSED):
         case.first_response_at = min(now, case.status_changed_at + timedelta(days=rng.randint(1, 9)))
+        case.first_answered_by_id = case.assigned_to_id
         case.status_changed_at = case.first_response_at
+    case.measure_response_clock()
 
 
 QUESTIONS = [

@@ -34,14 +34,14 @@ def _filters(request) -> dict:
     return {k: v for k, v in request.GET.lists() if k not in ("columns", "page")}
 
 
-def _record_export(request, fmt: str, count: int, columns, case=None) -> None:
-    detail = {
-        "format": fmt,
-        "filters": _filters(request),
-        "count": count,
-        "columns": [c.key for c in columns],
-    }
+def record_export(request, fmt: str, count: int, columns: list[str], case=None, **detail) -> None:
+    """The audit row every export writes: who, what format, which filters, how many rows, which columns."""
+    detail = {"format": fmt, "filters": _filters(request), "count": count, "columns": columns, **detail}
     record(EXPORTED, case=case, actor=request.user, request=request, detail=detail)
+
+
+def _record_export(request, fmt: str, count: int, columns, case=None) -> None:
+    record_export(request, fmt, count, [c.key for c in columns], case=case)
 
 
 @reviewer_view

@@ -1,12 +1,14 @@
 from django.urls import include, path
 
-from assessments import views
+from assessments import dashboard_views, views
 
 app_name = "assessments"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("claim-next/", views.claim_next, name="claim_next"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/<slug:figure>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/triage/", views.triage, name="triage"),
     path("cases/<str:reference>/claim/", views.claim, name="claim"),

@@ -36,6 +36,7 @@ from assessments.queue import (
     staff_who_work_cases,
     tab_counts,
 )
+from assessments.timeline import timeline
 from intake import uploads
 from intake.documents import vault
 
@@ -64,8 +65,6 @@ def queue(request):
     # The tab's count is already known: spare the paginator a second COUNT over the same rows.
     paginator.__dict__["count"] = counts[filters.current_tab]
     page = paginator.get_page(request.GET.get("page"))
-    for case in page.object_list:
-        case.response = case.response_state(now)
     context = {
         "filters": filters,
         "tabs": [(key, label, counts[key]) for key, label in TABS],
@@ -92,7 +91,7 @@ def claim_next(request):
 def _case_context(request, case, **forms):
     user = request.user
     staff = staff_who_work_cases()
-    timeline = (
+    events = (
         AuditEvent.objects.filter(case=case)
         .exclude(action=AuditEvent.Action.VIEWED_CASE)
         .order_by("at", "id")
@@ -102,8 +101,8 @@ def _case_context(request, case, **forms):
         "treatments": case.treatments.all(),
         "documents": case.documents.all(),
         "notes": case.notes.select_related("author"),
-        "timeline": timeline,
-        "response": case.response_state(),
+        "timeline": timeline(events),
+        "response": case.clock_state,
         "can_change": can_change(user, case),
         "can_triage": user.has_perm("intake.triage_case") and case.status == case.Status.NEW,
         "can_assign": user.has_perm("intake.assign_case"),

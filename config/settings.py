@@ -393,6 +393,10 @@ RESPONSE_BUSINESS_DAYS = {
     "routine": env_int("RESPONSE_DAYS_ROUTINE", 10),
 }
 RESPONSE_DUE_SOON_HOURS = env_int("RESPONSE_DUE_SOON_HOURS", 24)
+# The dashboard's target line: the share of first answers that should be sent on time, in percent.
+RESPONSE_ON_TIME_TARGET_PERCENT = env_int("RESPONSE_ON_TIME_TARGET_PERCENT", 90)
+if not 0 <= RESPONSE_ON_TIME_TARGET_PERCENT <= 100:
+    raise ImproperlyConfigured("RESPONSE_ON_TIME_TARGET_PERCENT must be between 0 and 100")
 
 # The family's private case page
 FAMILY_CODE_MINUTES = env_int("FAMILY_CODE_MINUTES", 15)

@@ -1,6 +1,6 @@
 import secrets
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from intake import diagnoses
+from intake import clock, diagnoses
+from intake.clock import add_business_days
 
 # Reference codes avoid characters that look alike when read aloud or written down (0/O, 1/I/L).
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -21,16 +22,6 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 def new_reference() -> str:
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"CA-{chars[:4]}-{chars[4:]}"
-
-
-def add_business_days(start: datetime, days: int) -> datetime:
-    """Move forward by working days (Monday to Friday), in the site's time zone."""
-    moment = timezone.localtime(start)
-    while days > 0:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
 
 
 class Case(models.Model):
@@ -162,11 +153,18 @@ class Case(models.Model):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
 
-    # The response clock: first answer due by urgency, paused while we wait on the family.
+    # The response clock (intake/clock.py): first answer due by urgency, in working days, paused while
+    # we wait on the family; paused_seconds is the working time it stood still.
     response_due_at = models.DateTimeField()
     clock_paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(default=0)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Working days it took, counted by the clock when it happened (the dashboard sums these).
+    triage_working_days = models.FloatField(null=True, blank=True, editable=False)
+    first_answer_working_days = models.FloatField(null=True, blank=True, editable=False)
+    first_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # Set when a family message or answer has not been read by a reviewer yet.
     family_replied_at = models.DateTimeField(null=True, blank=True)
@@ -183,6 +181,36 @@ class Case(models.Model):
             # Covers the queue's tab counts, so they are read from the index without the table.
             models.Index(fields=["status", "assigned_to"], name="case_status_assignee"),
             models.Index(fields=["diagnosis"], name="case_diagnosis"),
+            # The dashboard's figures for a period, each read from an index alone (no table rows).
+            models.Index(
+                fields=["submitted_at"],
+                include=["urgency", "preferred_language", "diagnosis"],
+                name="case_intake",
+            ),
+            models.Index(
+                fields=["triaged_at"],
+                include=["urgency", "triage_working_days"],
+                condition=Q(triaged_at__isnull=False),
+                name="case_triaged",
+            ),
+            models.Index(
+                fields=["first_response_at"],
+                include=["urgency", "response_due_at", "first_answer_working_days", "first_answered_by"],
+                condition=Q(first_response_at__isnull=False),
+                name="case_first_answer",
+            ),
+            models.Index(
+                fields=["status_changed_at"],
+                condition=Q(status="waiting_on_family"),
+                name="case_waiting_since",
+            ),
+            # Cases whose clock is running: "overdue" and "due soon" are ranges of this index.
+            models.Index(
+                fields=["response_due_at"],
+                condition=Q(first_response_at__isnull=True, clock_paused_at__isnull=True)
+                & ~Q(status="closed"),
+                name="case_clock_running",
+            ),
             GinIndex(fields=["search_document"], name="case_search"),
         ]
         constraints = [
@@ -200,6 +228,7 @@ class Case(models.Model):
             ("export_cases", "Can export case data"),
             ("approve_report", "Can approve reports"),
             ("erase_case", "Can carry out deletion requests"),
+            ("view_dashboard", "Can see the service dashboard"),
         ]
 
     def __str__(self) -> str:
@@ -261,35 +290,18 @@ class Case(models.Model):
             return self.Urgency.HIGH, reasons
         return self.Urgency.ROUTINE, reasons or ["No urgent signs in the answers"]
 
+    def measure_response_clock(self) -> None:
+        """Keep the working days to triage and to the first answer, once those have happened."""
+        if self.triaged_at:
+            self.triage_working_days = clock.days_between(self.submitted_at, self.triaged_at)
+        if self.first_response_at:
+            self.first_answer_working_days = clock.days_between(
+                self.submitted_at, self.first_response_at, paused_seconds=self.paused_seconds
+            )
+
     def reset_response_clock(self) -> None:
         days = settings.RESPONSE_BUSINESS_DAYS[self.Urgency(self.urgency).name.lower()]
-        self.response_due_at = add_business_days(self.submitted_at, days) + timedelta(
-            seconds=self.paused_seconds
-        )
-
-    def response_state(self, now: datetime | None = None) -> str:
-        return response_state(
-            status=self.status,
-            first_response_at=self.first_response_at,
-            clock_paused_at=self.clock_paused_at,
-            response_due_at=self.response_due_at,
-            now=now or timezone.now(),
-        )
-
-
-def response_state(*, status, first_response_at, clock_paused_at, response_due_at, now) -> str:
-    """Where a case stands on the response clock: answered, closed, paused, overdue, due_soon, on_time."""
-    if first_response_at:
-        return "answered"
-    if status == Case.Status.CLOSED:
-        return "closed"
-    if clock_paused_at:
-        return "paused"
-    if response_due_at <= now:
-        return "overdue"
-    if response_due_at <= now + timedelta(hours=settings.RESPONSE_DUE_SOON_HOURS):
-        return "due_soon"
-    return "on_time"
+        self.response_due_at = add_business_days(self.submitted_at, days, paused_seconds=self.paused_seconds)
 
 
 URGENT_PHRASES = (
@@ -506,6 +518,7 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["case", "-version"]
+        indexes = [models.Index(fields=["sent_by", "sent_at"], name="report_sender_time")]
         constraints = [
             models.UniqueConstraint(fields=["case", "version"], name="report_version_unique"),
             models.UniqueConstraint(

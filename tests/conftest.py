@@ -37,6 +37,7 @@ def ensure_roles() -> None:
 
         importlib.import_module("assessments.migrations.0003_roles").create_roles(apps, None)
         importlib.import_module("accounts.migrations.0002_supervisor_permissions").grant(apps, None)
+        importlib.import_module("assessments.migrations.0008_dashboard_role").grant_dashboard(apps, None)
 
 
 def make_user(username: str, role: str | None = None, *, staff: bool = True) -> User:
@@ -471,3 +472,13 @@ def studies_api(studies_api_server, settings):
     settings.TRIALS_API_BACKOFF_SECONDS = 0.01
     settings.TRIALS_API_RETRIES = 3
     return studies_api_server
+
+
+def clock_state(case) -> str:
+    """The case's state on the response clock now, as the queue and the case page compute it."""
+    from django.utils import timezone
+
+    from intake import clock
+    from intake.models import Case
+
+    return Case.objects.annotate(state=clock.response_state(timezone.now())).get(pk=case.pk).state

@@ -61,6 +61,8 @@ def urls(case):
         "export_csv": ("get", "/review/export.csv", {}),
         "export_xlsx": ("get", "/review/export.xlsx", {}),
         "export_zip": ("post", "/review/export.zip", {"refs": [case.reference]}),
+        "dashboard": ("get", "/review/dashboard/", {}),
+        "dashboard_csv": ("get", "/review/dashboard/overdue.csv", {}),
     }
 
 
@@ -74,6 +76,8 @@ NEEDS_PERMISSION = {
     "export_csv": "Supervisor",
     "export_xlsx": "Supervisor",
     "export_zip": "Supervisor",
+    "dashboard": "Coordinator",
+    "dashboard_csv": "Coordinator",
 }
 
 
@@ -145,6 +149,9 @@ def test_coordinators_and_supervisors_open_every_case(request, persona, bobs_cas
     for name in ("note", "message", "report_start", "option_judge", "option_add", "assign", "release"):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 302, name
+    for name in ("dashboard", "dashboard_csv"):
+        method, url, data = urls(bobs_case)[name]
+        assert call(client, method, url, data).status_code == 200, name
     exports = {"summary_pdf", "export_csv", "export_xlsx", "export_zip"}
     for name in exports:
         method, url, data = urls(bobs_case)[name]
@@ -153,7 +160,7 @@ def test_coordinators_and_supervisors_open_every_case(request, persona, bobs_cas
 
 def test_pages_with_personal_data_are_never_cached(carol, bobs_case):
     client = client_for(carol)
-    for name in ("queue", "case", "document", "options", "option_study"):
+    for name in ("queue", "case", "document", "options", "option_study", "dashboard", "dashboard_csv"):
         method, url, data = urls(bobs_case)[name]
         response = call(client, method, url, data)
         assert "no-store" in response["Cache-Control"], name

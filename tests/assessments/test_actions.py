@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DatabaseError, transaction
@@ -7,11 +8,14 @@ from django.utils import timezone
 from assessments import actions
 from assessments.actions import ActionRefused
 from assessments.models import AuditEvent
+from intake import clock
+from intake.clock import add_business_days
 from intake.models import Case
-from tests.conftest import client_for, make_case, make_pdf
+from tests.conftest import client_for, clock_state, make_case, make_pdf
 
 pytestmark = pytest.mark.django_db
 Status = Case.Status
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def events(case):
@@ -24,6 +28,7 @@ def test_triage_confirms_the_suggested_urgency(carol):
     actions.triage_case(case=case, by=carol, urgency=case.suggested_urgency)
     case.refresh_from_db()
     assert case.status == Status.TRIAGED and case.triaged_at
+    assert case.triage_working_days == pytest.approx(clock.days_between(case.submitted_at, case.triaged_at))
     event = AuditEvent.objects.get(case=case, action="triaged")
     assert event.actor == carol and event.actor_label == "carol"
 
@@ -132,20 +137,33 @@ def test_reopening_a_case_without_an_owner_puts_it_back_in_the_queue(carol):
 def test_waiting_on_the_family_pauses_the_response_clock(alice):
     case = make_case(status=Status.IN_REVIEW, assigned_to=alice)
     due = case.response_due_at
+    thursday = datetime(2026, 11, 19, 10, 0, tzinfo=NEW_YORK)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        two_days_ago = timezone.now() - timedelta(days=2)
-        actions._set_status(locked, Status.WAITING_ON_FAMILY, two_days_ago)
+        actions._set_status(locked, Status.WAITING_ON_FAMILY, thursday)
         locked.save()
     case.refresh_from_db()
-    assert case.response_state() == "paused"
-    actions.change_status(case=case, to=Status.IN_REVIEW, by=alice)
+    assert clock_state(case) == "paused"
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        # Four days on the calendar, two of them a weekend: the clock stood still two working days.
+        actions._set_status(locked, Status.IN_REVIEW, thursday + timedelta(days=4))
+        locked.save()
     case.refresh_from_db()
     assert case.clock_paused_at is None
-    assert (
-        timedelta(days=2) - timedelta(minutes=1) < case.response_due_at - due < timedelta(days=2, minutes=1)
-    )
-    assert case.paused_seconds >= 2 * 86400 - 60
+    assert case.paused_seconds == 2 * 86400
+    assert case.response_due_at == add_business_days(due, 2)
+
+
+def test_waiting_on_the_family_after_the_first_answer_leaves_the_clock_alone(alice):
+    case = make_case(status=Status.REPORT_SENT, assigned_to=alice)
+    Case.objects.filter(pk=case.pk).update(first_response_at=timezone.now())
+    case.refresh_from_db()
+    due = case.response_due_at
+    actions.request_info(case=case, by=alice, question="Any news from the scan?")
+    case.refresh_from_db()
+    assert case.status == Status.WAITING_ON_FAMILY
+    assert case.clock_paused_at is None and case.response_due_at == due
 
 
 def test_notes_are_searchable_and_audited(alice):

@@ -4,6 +4,7 @@ from assessments import actions
 from assessments.actions import ActionRefused
 from assessments.models import AuditEvent, Snippet
 from assessments.readability import grade
+from intake import clock
 from intake.models import Case, OutboundEmail, Report
 from tests.conftest import client_for, make_case
 
@@ -109,6 +110,10 @@ def test_later_edits_make_a_new_version_and_the_family_keeps_what_they_were_sent
     assert first.understanding == "First words." and first.options.count() == 1
     case.refresh_from_db()
     assert case.first_response_at == first.sent_at  # the clock measures the first answer
+    assert case.first_answered_by == alice
+    assert case.first_answer_working_days == pytest.approx(
+        clock.days_between(case.submitted_at, first.sent_at, paused_seconds=case.paused_seconds)
+    )
 
 
 def test_a_second_look_needs_a_supervisors_approval(settings, alice, sam, case):
