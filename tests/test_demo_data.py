@@ -2,7 +2,9 @@ from base64 import b32decode
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django_otp.oath import TOTP
 
@@ -78,3 +80,31 @@ def test_every_demo_account_signs_in_with_its_password_and_its_code(settings, tm
         response = client.post("/accounts/two-factor/", {"code": code})
         assert response.status_code == 302, username
         assert client.get("/review/").status_code == 200, username
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_million_cases_are_made_like_a_hundred(alice):
+    """seed_bulk: templates through the form's code path, then COPY; the same shape of data."""
+    from assessments.demo_bulk import seed_bulk
+
+    assert seed_bulk(600, templates=60, chunk=150, workers=2, reviewers=[alice]) == 600
+    cases = Case.objects.all()
+    assert cases.count() == 600 == Consent.objects.count() == FamilyLink.objects.count()
+    assert AuditEvent.objects.filter(action="submitted").count() == 600
+    assert cases.values("reference").distinct().count() == 600
+    assert cases.values("status").distinct().count() == len(Case.Status)
+    assert cases.filter(search_document__isnull=True).count() == 0
+    # Found by the words of their answers, as every case is.
+    assert cases.filter(search_document=SearchQuery("leukemia", config="english")).exists()
+    answered = cases.filter(first_response_at__isnull=False)
+    assert Report.objects.filter(case__in=answered).count() == answered.count()
+    assert Message.objects.filter(kind="question").count() == cases.filter(status="waiting_on_family").count()
+    assert cases.filter(assigned_to=alice).exists() and Treatment.objects.exists()
+    # Foreign keys were not checked row by row while loading: every related row points at a case.
+    for model in (Treatment, Consent, FamilyLink, Message, Report, AuditEvent):
+        assert not model.objects.exclude(case__in=cases).exists(), model
+    # The indexes are all back.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'intake_case'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {index.name for index in Case._meta.indexes} <= names

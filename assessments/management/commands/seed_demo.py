@@ -5,6 +5,10 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
 from assessments.demo import seed as seed_cases
+from assessments.demo_bulk import seed_bulk
+
+# From this many on, cases are made from templates and written with COPY (assessments/demo_bulk.py).
+BULK_FROM = 20_000
 
 
 class Command(BaseCommand):
@@ -22,11 +26,16 @@ class Command(BaseCommand):
         started = time.monotonic()
 
         def progress(done):
-            if done % 10_000 == 0 or done == cases:
+            if done % 100_000 == 0 or (cases < BULK_FROM and done % 10_000 == 0) or done == cases:
                 self.stdout.write(f"  {done:,} cases ({time.monotonic() - started:.0f} s)")
 
-        workers = workers if cases >= 2000 else 1  # forking is not worth it for a few cases
-        made = seed_cases(cases, seed=seed, reviewers=reviewers, progress=progress, workers=workers)
+        if cases >= BULK_FROM:
+            made = seed_bulk(
+                cases, seed=seed, reviewers=reviewers, progress=progress, workers=max(1, workers)
+            )
+        else:
+            workers = workers if cases >= 2000 else 1  # forking is not worth it for a few cases
+            made = seed_cases(cases, seed=seed, reviewers=reviewers, progress=progress, workers=workers)
         self.stdout.write(
             self.style.SUCCESS(f"Created {made:,} demo cases in {time.monotonic() - started:.1f} s.")
         )
