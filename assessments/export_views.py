@@ -1,5 +1,7 @@
 """Export downloads. Each needs the export permission, is never cached, and is recorded."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, HttpResponse
@@ -13,8 +15,10 @@ from assessments.audit import record
 from assessments.models import AuditEvent
 from assessments.queue import QueueFilters, queue_cases, staff_who_work_cases
 from assessments.views import reviewer_view
+from intake.models import REFERENCE_ALPHABET
 
 EXPORTED = AuditEvent.Action.EXPORTED
+REFERENCE = re.compile(rf"CA-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 MAX_ZIP_CASES = 50
 
 can_export = permission_required("intake.export_cases", raise_exception=True)
@@ -69,7 +73,8 @@ def export_xlsx(request):
 @reviewer_view
 @can_export
 def export_zip(request):
-    references = request.POST.getlist("refs")[: MAX_ZIP_CASES + 1]
+    # Anything that is not a reference code cannot name a case (and a NUL would upset PostgreSQL).
+    references = [r for r in request.POST.getlist("refs") if REFERENCE.fullmatch(r)][: MAX_ZIP_CASES + 1]
     if not references:
         messages.error(request, "Select at least one case to download.")
         return redirect("assessments:queue")
