@@ -167,14 +167,13 @@ def _small_number(text: str, limit: int) -> int | None:
 
 
 def _row_count(post, prefix: str) -> int:
-    """How many rows were posted. TOTAL_FORMS is the browser's word for it; when it is not a
-    sensible number (a broken page, a forged post), count the rows that came instead of losing them."""
-    total = _small_number(post.get(f"{prefix}-TOTAL_FORMS", ""), MAX_TREATMENTS)
-    if total is not None:
-        return total
+    """How many rows were posted: every row that came, whatever TOTAL_FORMS says (a broken page or a
+    forged post may say "abc", "-5" or "0"), so that nothing typed is lost. Never more than the most
+    a case can list."""
     row = re.compile(rf"{re.escape(prefix)}-([0-9]{{1,4}})-")
-    indices = [int(m.group(1)) for key in post if (m := row.match(key))]
-    return min(max(indices, default=-1) + 1, MAX_TREATMENTS)
+    came = max((int(m.group(1)) + 1 for key in post if (m := row.match(key))), default=0)
+    total = _small_number(post.get(f"{prefix}-TOTAL_FORMS", ""), MAX_TREATMENTS) or 0
+    return min(max(came, total), MAX_TREATMENTS)
 
 
 def _renumbered(post, prefix: str, *, drop: int | None = None, add: bool = False) -> dict:
