@@ -125,8 +125,9 @@ def arrange_treatments(world: World) -> Visit:
 
 
 def _removed_row(sent: Data) -> int | None:
+    # A small whole number removes that row; anything else ("abc", a thousand zeros) is no button.
     remove = sent.get("remove", [""])[-1]
-    return int(remove) if remove.isdecimal() else None
+    return int(remove) if remove.isdecimal() and len(remove) <= 4 and int(remove) <= 30 else None
 
 
 def treatments_rerender(sent: Data) -> bool:
@@ -228,7 +229,9 @@ REPORT = {
     "options-0-what_to_ask": "Would the patient qualify?",
     "options-0-identifier": "NCT01234567",
     "options-0-link": "https://clinicaltrials.gov/study/NCT01234567",
-    "action": "save",
+    # Inserting no snippet is saving; this way the snippet box is fuzzed on every post.
+    "action": "insert_snippet",
+    "snippet": "",
 }
 
 
@@ -270,8 +273,8 @@ def queue_get(path: str):
     return arrange
 
 
-BUTTONS = frozenset({"action", "add", "remove", "return_to", "snippet"})
-junk = {"junk": hostile()}
+BUTTONS = frozenset({"action", "add", "remove", "return_to", "snippet", "junk"})
+junk = {"junk": hostile()}  # an input the page does not have
 report_actions = st.sampled_from(["save", "preview", "add_option", "insert_snippet", "send"]) | hostile()
 
 FORMS = [
@@ -279,26 +282,28 @@ FORMS = [
     FuzzForm(
         "case: about you",
         case_step("about-you"),
-        hostile={"return_to": hostile()},
+        hostile={"return_to": hostile(), **junk},
         plain={"contact_name": 200},
         not_echoed=BUTTONS,
     ),
     FuzzForm(
         "case: patient",
         case_step("patient"),
+        hostile=junk,
         plain={"patient_name": 60, "region": 100},
         not_echoed=BUTTONS,
     ),
     FuzzForm(
         "case: diagnosis",
         case_step("diagnosis"),
+        hostile=junk,
         plain={"genetic_results": 2000, "treating_center": 200},
         not_echoed=BUTTONS,
     ),
     FuzzForm(
         "case: treatments",
         arrange_treatments,
-        hostile={"add": hostile(), "remove": st.sampled_from(["0", "1", "2", "30"]) | hostile()},
+        hostile={"add": hostile(), "remove": st.sampled_from(["0", "1", "2", "30"]) | hostile(), **junk},
         plain={"treatments-0-name": 200, "treatments-1-name": 200},
         not_echoed=BUTTONS,
         formsets=("treatments",),
@@ -308,6 +313,7 @@ FORMS = [
     FuzzForm(
         "case: now",
         case_step("now"),
+        hostile=junk,
         plain={"urgency_in_own_words": 2000, "anything_else": 2000},
         not_echoed=BUTTONS,
     ),
@@ -386,7 +392,6 @@ FORMS = [
         arrange_report,
         hostile={
             "action": report_actions,
-            "snippet": hostile(),
             "options-TOTAL_FORMS": management(),
             "options-INITIAL_FORMS": management(),
         },

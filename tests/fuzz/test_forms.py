@@ -50,11 +50,12 @@ CLASSICS = ["99999999999999999999", "a\x00b", "\ud800"]
 
 
 def classic_posts(spec: FuzzForm, answers: dict):
-    """One post per field: that field too big a number, the next one a NUL, the one after a lone
-    surrogate (wrapping around), and the rest valid."""
+    """Every field gets every classic once, the rest of the answers staying valid: post j gives field
+    j too big a number, the next field a NUL and the one after a lone surrogate (wrapping around)."""
     names = sorted({*answers, *spec.hostile})
-    for i in range(len(names)):
-        picks = {names[(i + k) % len(names)]: value for k, value in reversed(list(enumerate(CLASSICS)))}
+    rounds = max(len(names), len(CLASSICS))
+    for j in range(rounds):
+        picks = {name: CLASSICS[k] for i, name in enumerate(names) if (k := (i - j) % rounds) < len(CLASSICS)}
         yield {**as_lists(answers), **{name: [value] for name, value in picks.items()}}, set(picks)
 
 
