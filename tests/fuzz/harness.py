@@ -34,7 +34,7 @@ class Visit:
     client: Client
     url: str
     answers: dict[str, str | list[str]]
-    files: dict = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # input -> (file name, content)
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,7 @@ def send(visit: Visit, method: str, data: Data):
     elif visit.files:
         # The test client writes multipart bodies as strict UTF-8: send what the server would read.
         fields = {k: [arrived(v) for v in values] for k, values in data.items()}
-        files = {
-            k: SimpleUploadedFile(f.name, f.read() if not f.seek(0) else b"") for k, f in visit.files.items()
-        }
+        files = {key: SimpleUploadedFile(name, content) for key, (name, content) in visit.files.items()}
         response = client.post(visit.url, {**fields, **files})
     else:
         body = urlencode(data)

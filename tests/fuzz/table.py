@@ -10,7 +10,6 @@ or gives a field its own strategy. Staff clients come from `tests.conftest.clien
 from datetime import timedelta
 from functools import cached_property
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from hypothesis import strategies as st
@@ -76,7 +75,7 @@ def pending_code(link: FamilyLink) -> None:
 
 
 def pdf() -> dict:
-    return {"files": SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")}
+    return {"files": ("letter.pdf", PDF)}
 
 
 # The family's case form ----------------------------------------------------------------------------

@@ -1,5 +1,11 @@
 """No answer breaks a form: every form in `tests/fuzz/table.py`, fuzzed as a careless or hostile
-visitor would fill it in, and posted through the test client as the person who can send it."""
+visitor would fill it in, and posted through the test client as the person who can send it.
+
+Each test makes its rows once (`spec.arrange`), then runs its examples in an inner function that
+takes no pytest fixtures: every example is wrapped in a savepoint that is rolled back and gets the
+client's cookies back (`harness.rolled_back`), so each one starts from the same rows and session,
+and no function-scoped fixture is shared behind Hypothesis's back.
+"""
 
 import pytest
 from hypothesis import example, given, settings
