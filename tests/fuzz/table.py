@@ -89,6 +89,10 @@ def case_step(slug: str):
     return arrange
 
 
+def arrange_start(world: World) -> Visit:
+    return Visit(world.family_at("patient"), "/start/", {"action": "restart"})
+
+
 def arrange_documents(world: World) -> Visit:
     return Visit(world.family_at("documents"), "/case/documents/", {"kind": "pathology"}, files=pdf())
 
@@ -239,6 +243,16 @@ def arrange_report(world: World) -> Visit:
     return Visit(client_for(world.alice), f"/review/cases/{case.reference}/report/", REPORT)
 
 
+def arrange_claim_next(world: World) -> Visit:
+    world.case(status=Case.Status.TRIAGED)
+    return Visit(client_for(world.alice), "/review/claim-next/", {})
+
+
+def arrange_report_start(world: World) -> Visit:
+    case = world.case(status=Case.Status.IN_REVIEW, assigned_to=world.alice)
+    return Visit(client_for(world.alice), f"/review/cases/{case.reference}/report/start/", {})
+
+
 def arrange_approve(world: World) -> Visit:
     case = world.report_case()
     client = client_for(world.alice)
@@ -278,6 +292,7 @@ report_actions = st.sampled_from(["save", "preview", "add_option", "insert_snipp
 
 FORMS = [
     # The family's case form, page by page.
+    FuzzForm("case: start (again)", arrange_start, hostile=junk, not_echoed=BUTTONS),
     FuzzForm(
         "case: about you",
         case_step("about-you"),
@@ -408,7 +423,9 @@ FORMS = [
         # Sending an unfinished report saves it, then says what is missing.
         flash_refusals=True,
     ),
+    FuzzForm("staff: start a report", arrange_report_start, hostile=junk),
     FuzzForm("staff: approve", arrange_approve, hostile=junk),
+    FuzzForm("staff: claim next case", arrange_claim_next, hostile=junk),
     FuzzForm(
         "staff: claim",
         case_action("claim/", {}, status=Case.Status.TRIAGED, assigned=False),
