@@ -29,8 +29,20 @@ def record(
         case=case,
         case_reference=case.reference if case else "",
         ip_address=ip,
-        detail=detail or {},
+        detail=_storable(detail or {}),
     )
+
+
+def _storable(value):
+    """`value` as JSON that PostgreSQL can keep: jsonb has no room for NUL characters, and details
+    may quote what someone typed (the filters of an export, say). A visible U+FFFD marks the spot."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 FAMILY_WROTE = {

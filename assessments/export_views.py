@@ -2,6 +2,8 @@
 
 Exports of many cases also need the password or a code given in the last few minutes (sudo mode)."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, HttpResponse
@@ -16,8 +18,10 @@ from assessments.audit import record
 from assessments.models import AuditEvent
 from assessments.queue import QueueFilters, queue_cases, staff_who_work_cases
 from assessments.views import reviewer_view
+from intake.models import REFERENCE_ALPHABET
 
 EXPORTED = AuditEvent.Action.EXPORTED
+REFERENCE = re.compile(rf"CA-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 MAX_ZIP_CASES = 50
 
 can_export = permission_required("intake.export_cases", raise_exception=True)
@@ -75,7 +79,8 @@ def export_xlsx(request):
 @can_export
 @sudo_required
 def export_zip(request):
-    references = request.POST.getlist("refs")[: MAX_ZIP_CASES + 1]
+    # Anything that is not a reference code cannot name a case (and a NUL would upset PostgreSQL).
+    references = [r for r in request.POST.getlist("refs") if REFERENCE.fullmatch(r)][: MAX_ZIP_CASES + 1]
     if not references:
         messages.error(request, "Select at least one case to download.")
         return redirect("assessments:queue")

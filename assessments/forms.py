@@ -1,6 +1,7 @@
 from django import forms
 
 from assessments.actions import MANUAL_TRANSITIONS, OPTION_FIELDS, TRANSITION_LABELS
+from assessments.models import Snippet
 from intake.models import Case, Report, ReportOption
 
 
@@ -12,6 +13,16 @@ class TriageForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggested = case.suggested_urgency
+
+    def clean(self):
+        data = super().clean()
+        if data.get("urgency") not in (None, self.suggested) and not data.get("reason"):
+            self.add_error("reason", "Please give a reason for changing the suggested urgency.")
+        return data
 
 
 class AssignForm(forms.Form):
@@ -35,6 +46,31 @@ class StatusForm(forms.Form):
             for s in Case.Status
             if s.value in allowed
         ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to") == Case.Status.CLOSED and not data.get("reason"):
+            self.add_error("reason", "Please say why the case is being closed.")
+        return data
+
+
+class EraseForm(forms.Form):
+    """Deleting a case for good: the reviewer types its reference code to be sure it is this one."""
+
+    confirm = forms.CharField(
+        max_length=20, error_messages={"required": "Type the reference code to confirm the deletion."}
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference = case.reference
+        self.fields["confirm"].label = f"Type {case.reference} to delete now"
+        self.fields["confirm"].widget.attrs.update({"autocomplete": "off", "class": "form-control-sm"})
+
+    def clean_confirm(self):
+        if self.cleaned_data["confirm"] != self.reference:
+            raise forms.ValidationError(f"That is not {self.reference}. Type the reference code to confirm.")
+        return self.cleaned_data["confirm"]
 
 
 class NoteForm(forms.Form):
@@ -94,11 +130,29 @@ class ReportOptionForm(forms.ModelForm):
 
 
 class BaseReportOptionFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "missing_management_form": "The list of options reached us incomplete. "
+        "Please check the options below and save again.",
+        "too_many_forms": "A report can have at most %(num)d options.",
+    }
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove this option when saving"
 
+    def clean(self):
+        # Django takes a negative count for "no options": saving would quietly drop them all.
+        if self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
+            raise forms.ValidationError(self.error_messages["missing_management_form"], code="missing")
 
+
+# absolute_max: a forged "1000 options" costs one error message, not a page of 1000 empty forms.
 ReportOptionFormSet = forms.formset_factory(
-    ReportOptionForm, formset=BaseReportOptionFormSet, extra=0, can_delete=True, max_num=30
+    ReportOptionForm, formset=BaseReportOptionFormSet, extra=0, can_delete=True, max_num=30, absolute_max=30
 )
+
+
+class SnippetForm(forms.Form):
+    """Which snippet to insert into the report: any id that is not an active snippet is no snippet."""
+
+    snippet = forms.ModelChoiceField(queryset=Snippet.objects.filter(active=True), required=False)

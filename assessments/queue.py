@@ -1,7 +1,7 @@
 """The reviewers' queue: tabs, filters and search, all held in the URL so a view can be shared."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.models import User
@@ -48,6 +48,9 @@ def tab_filter(tab: str, user) -> Q:
         "closed": Q(status=Status.CLOSED),
         "all": Q(),
     }[tab]
+
+
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9998, 12, 31)
 
 
 def staff_who_work_cases() -> QuerySet[User]:
@@ -99,10 +102,25 @@ class QueueFilters(forms.Form):
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
 
+    def _clean_date(self, name: str) -> date | None:
+        # Dates far outside any case's life would overflow when turned into moments in time.
+        value = self.cleaned_data[name]
+        if value is not None and not (FIRST_DATE <= value <= LAST_DATE):
+            raise forms.ValidationError(f"Please enter a date like {timezone.localdate().isoformat()}.")
+        return value
+
+    def clean_submitted_from(self):
+        return self._clean_date("submitted_from")
+
+    def clean_submitted_to(self):
+        return self._clean_date("submitted_to")
+
     def filtered(self, now: datetime) -> QuerySet[Case]:
-        """The visible cases under every filter but the tab."""
+        """The visible cases under every filter but the tab. A filter that was not understood is
+        left out (the page says which); the others still apply."""
         cases = visible_cases(self.user)
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = self.cleaned_data
         if data.get("urgency"):
             cases = cases.filter(urgency=data["urgency"])
         if data.get("group"):
@@ -134,9 +152,8 @@ class QueueFilters(forms.Form):
 
     @property
     def current_tab(self) -> str:
-        if self.is_valid():
-            return self.cleaned_data["tab"]
-        return self.default_tab()
+        self.is_valid()
+        return self.cleaned_data.get("tab") or self.default_tab()
 
 
 def tab_counts(cases: QuerySet[Case], user) -> dict[str, int]:

@@ -18,11 +18,13 @@ from assessments.access import can_change, get_case_for_user
 from assessments.actions import ActionRefused
 from assessments.forms import (
     AssignForm,
+    EraseForm,
     MessageForm,
     NoteForm,
     QuestionForm,
     ReportForm,
     ReportOptionFormSet,
+    SnippetForm,
     StatusForm,
     TriageForm,
 )
@@ -109,7 +111,8 @@ def _case_context(request, case, **forms):
         "can_claim": case.assigned_to_id is None
         and case.status != case.Status.NEW
         and case.status != case.Status.CLOSED,
-        "triage_form": forms.get("triage_form") or TriageForm(initial={"urgency": case.suggested_urgency}),
+        "triage_form": forms.get("triage_form")
+        or TriageForm(initial={"urgency": case.suggested_urgency}, case=case),
         "assign_form": forms.get("assign_form") or AssignForm(staff=staff),
         "status_form": forms.get("status_form") or StatusForm(case=case),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -123,6 +126,7 @@ def _case_context(request, case, **forms):
         "can_erase": user.has_perm("intake.erase_case"),
         **options.options_panel(case),
         "compact_options": True,
+        "erase_form": forms.get("erase_form") or EraseForm(case=case),
     }
 
 
@@ -160,7 +164,7 @@ def _refused(request, case, error):
 @permission_required("intake.triage_case", raise_exception=True)
 def triage(request, reference):
     case = _act(request, reference, needs_change=False)
-    form = TriageForm(request.POST)
+    form = TriageForm(request.POST, case=case)
     if not form.is_valid():
         return render(
             request, "assessments/case.html", _case_context(request, case, triage_form=form), status=400
@@ -314,8 +318,11 @@ def ask_question(request, reference):
 @permission_required("intake.erase_case", raise_exception=True)
 def erase(request, reference):
     case = _act(request, reference)
-    if request.POST.get("confirm") != case.reference:
-        return _refused(request, case, "Type the reference code to confirm the deletion.")
+    form = EraseForm(request.POST, case=case)
+    if not form.is_valid():
+        return render(
+            request, "assessments/case.html", _case_context(request, case, erase_form=form), status=400
+        )
     reference = actions.erase_case(case=case, by=request.user, request=request)
     messages.success(request, f"Case {reference} and its files were deleted. The family will get an email.")
     return redirect("assessments:queue")
@@ -376,7 +383,8 @@ def report_edit(request, reference):
     if action == "add_option":
         options.append({"kind": "trial"})
     elif action == "insert_snippet":
-        snippet = Snippet.objects.filter(pk=request.POST.get("snippet") or None, active=True).first()
+        chosen = SnippetForm(request.POST)
+        snippet = chosen.cleaned_data["snippet"] if chosen.is_valid() else None
         if snippet and snippet.kind == Snippet.Kind.PARAGRAPH:
             fields[snippet.section] = "\n\n".join(
                 p for p in [fields[snippet.section].strip(), snippet.body] if p

@@ -157,7 +157,15 @@ def family_reply(request, link):
 def family_answer(request, link):
     question = _open_question(list(link.case.messages.order_by("created_at", "pk")))
     form = AnswerForm(request.POST)
-    if question is None or not form.is_valid():
+    if question is None:
+        # Answered already (in another tab, say): keep what they wrote, ready to send as a message.
+        reply_form = ReplyForm({"reply-body": request.POST.get("answer-body", "")})
+        reply_form.is_valid()
+        reply_form.add_error(
+            None, "This question was answered already. Your text is below: send it as a message if you like."
+        )
+        return _page(request, link, status=400, reply_form=reply_form)
+    if not form.is_valid():
         return _page(request, link, status=400, answer_form=form)
     with transaction.atomic():
         Message.objects.create(

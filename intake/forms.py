@@ -51,10 +51,13 @@ class MonthYearWidget(forms.MultiWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        # Form libraries put one class on the whole widget; both parts are selects.
-        invalid = "is-invalid" in (attrs or {}).get("class", "")
+        # Form libraries put their classes on each part as if it were a text box; both parts are
+        # selects. Django marks a field with errors aria-invalid.
+        invalid = (attrs or {}).get("aria-invalid") == "true"
         for subwidget in context["widget"]["subwidgets"]:
             subwidget["attrs"]["class"] = "form-select is-invalid" if invalid else "form-select"
+        # Bootstrap shows the message beside the field only after an element marked is-invalid.
+        context["widget"]["invalid"] = invalid
         return context
 
     def decompress(self, value):
@@ -65,13 +68,35 @@ class MonthYearWidget(forms.MultiWidget):
         return [None, None]
 
 
+class YearField(forms.IntegerField):
+    """A year from 1900 to next year. The upper end moves with the calendar, so it is checked here
+    rather than fixed as a max_value when the form class is defined."""
+
+    FIRST = 1900
+    message = "Please enter a year like 2025."
+
+    def __init__(self, **kwargs):
+        super().__init__(error_messages={"invalid": self.message}, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (self.FIRST <= value <= timezone.localdate().year + 1):
+            raise forms.ValidationError(self.message, code="year_range")
+
+
 class MonthYearField(forms.MultiValueField):
     widget = MonthYearWidget
 
     def __init__(self, *, required=True, **kwargs):
+        month_message = "Please choose a month from the list."
         fields = (
-            forms.IntegerField(min_value=1, max_value=12, required=False),
-            forms.IntegerField(min_value=1900, required=False),
+            forms.IntegerField(
+                min_value=1,
+                max_value=12,
+                required=False,
+                error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), month_message),
+            ),
+            YearField(required=False),
         )
         kwargs.setdefault("error_messages", {"required": "Please choose the month and the year."})
         super().__init__(fields=fields, required=required, require_all_fields=False, **kwargs)
@@ -82,7 +107,7 @@ class MonthYearField(forms.MultiValueField):
         month, year = data_list
         if not month or not year:
             raise forms.ValidationError("Please choose both the month and the year.", code="incomplete")
-        value = date(year, month, 1)
+        value = date(year, month, 1)  # both parts are in range: checked by their own fields
         if value > timezone.localdate():
             raise forms.ValidationError("This date is in the future. Please check the month and year.")
         return value
@@ -391,6 +416,7 @@ class CodeForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    prefix = "reply"  # the answer form shares the family's page: keep their ids apart
     body = forms.CharField(
         label="Your message",
         max_length=10_000,
@@ -400,6 +426,7 @@ class ReplyForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    prefix = "answer"  # the reply form shares the family's page: keep their ids apart
     body = forms.CharField(
         label="Your answer",
         max_length=10_000,

@@ -1,5 +1,7 @@
+import re
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -64,8 +66,25 @@ def _next_url(request, slug: str) -> str:
     return _step_url(STEP_SLUGS[STEP_SLUGS.index(slug) + 1])
 
 
-def _raw_answers(post) -> dict[str, list[str]]:
-    return {key: post.getlist(key) for key in post if key not in NOT_ANSWERS}
+def _raw_answers(post, keep=lambda key: True) -> dict[str, list[str]]:
+    """The answers as posted, for the draft. Only the form's own inputs are kept (`keep`), and
+    without NUL characters, which PostgreSQL cannot store (and no person types)."""
+    return {
+        key: [value.replace("\x00", "") for value in post.getlist(key)]
+        for key in post
+        if key not in NOT_ANSWERS and keep(key)
+    }
+
+
+def _input_names(form) -> set[str]:
+    names = set()
+    for field in form:
+        widget = field.field.widget
+        if isinstance(widget, forms.MultiWidget):
+            names.update(field.html_name + suffix for suffix in widget.widgets_names)
+        else:
+            names.add(field.html_name)
+    return names
 
 
 def _save_answers(draft: Draft, slug: str, answers: dict) -> None:
@@ -134,27 +153,45 @@ def step(request, slug):
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
-            _save_answers(draft, slug, _raw_answers(request.POST))
+            _save_answers(draft, slug, _raw_answers(request.POST, _input_names(form).__contains__))
             return redirect(_next_url(request, slug))
     else:
         form = submission.bind_step(slug, draft.answers)
     return render(request, "intake/step.html", _step_context(draft, slug, request, form=form))
 
 
+MAX_TREATMENTS = TreatmentFormSet.max_num
+
+
+def _small_number(text: str, limit: int) -> int | None:
+    """`text` as a whole number from 0 to `limit`, or None (for "abc", "-5", "²" or a million digits)."""
+    return int(text) if text.isdecimal() and len(text) <= 4 and int(text) <= limit else None
+
+
+def _row_count(post, prefix: str) -> int:
+    """How many rows were posted: every row that came, whatever TOTAL_FORMS says (a broken page or a
+    forged post may say "abc", "-5" or "0"), so that nothing typed is lost. Never more than the most
+    a case can list."""
+    row = re.compile(rf"{re.escape(prefix)}-([0-9]{{1,4}})-")
+    came = max((int(m.group(1)) + 1 for key in post if (m := row.match(key))), default=0)
+    total = _small_number(post.get(f"{prefix}-TOTAL_FORMS", ""), MAX_TREATMENTS) or 0
+    return min(max(came, total), MAX_TREATMENTS)
+
+
 def _renumbered(post, prefix: str, *, drop: int | None = None, add: bool = False) -> dict:
     """Formset data with one entry dropped or one blank entry added, for the no-JavaScript buttons."""
-    total = int(post.get(f"{prefix}-TOTAL_FORMS", 0) or 0)
-    data = {k: v for k, v in _raw_answers(post).items() if not k.startswith(f"{prefix}-")}
+    answers = _raw_answers(post, lambda key: key.startswith(f"{prefix}-"))
+    data = {}
     new_index = 0
-    for index in range(total):
+    for index in range(_row_count(post, prefix)):
         if index == drop:
             continue
         old, new = f"{prefix}-{index}-", f"{prefix}-{new_index}-"
-        for key, values in _raw_answers(post).items():
+        for key, values in answers.items():
             if key.startswith(old):
                 data[new + key[len(old) :]] = values
         new_index += 1
-    total = new_index + (1 if add else 0)
+    total = new_index + (1 if add and new_index < MAX_TREATMENTS else 0)
     data.update({f"{prefix}-TOTAL_FORMS": [str(total)], f"{prefix}-INITIAL_FORMS": ["0"]})
     data.update({f"{prefix}-MIN_NUM_FORMS": ["0"], f"{prefix}-MAX_NUM_FORMS": ["30"]})
     return data
@@ -163,8 +200,8 @@ def _renumbered(post, prefix: str, *, drop: int | None = None, add: bool = False
 def _treatments_step(request, draft: Draft):
     prefix = "treatments"
     if request.method == "POST":
-        adding, removing = "add" in request.POST, request.POST.get("remove", "")
-        drop = int(removing) if removing.isdigit() else None
+        adding = "add" in request.POST
+        drop = _small_number(request.POST.get("remove", ""), MAX_TREATMENTS)
         data = _renumbered(request.POST, prefix, drop=drop, add=adding)
         formset = TreatmentFormSet(MultiValueDict(data), prefix=prefix)
         if adding or drop is not None:

@@ -197,3 +197,19 @@ def test_the_admin_exports_selected_cases_as_csv(cases):
     rows = read_csv(response)
     assert sorted(r[0] for r in rows[1:]) == sorted([urgent.reference, routine.reference])
     assert AuditEvent.objects.filter(action="exported", detail__format="csv", detail__count=2).exists()
+
+
+# Found by the fuzz tests (tests/fuzz/).
+
+
+def test_a_zip_of_forged_references_goes_back_to_the_queue(sam, cases):
+    response = client_for(sam).post("/review/export.zip", {"refs": ["a\x00b", "CA-2222-2222\n"]})
+    assert response.status_code == 302 and response["Location"] == "/review/"
+
+
+def test_an_export_with_a_nul_in_its_filters_is_recorded_all_the_same(sam, cases):
+    response = client_for(sam).get("/review/export.csv", {"tab": "all", "q": "x\x00y"})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action="exported")
+    assert event.detail["filters"]["q"] == ["x\ufffdy"]

@@ -177,3 +177,22 @@ def test_claim_next_from_the_queue(alice):
     assert response["Location"] == f"/review/cases/{case.reference}/"
     response = client.post("/review/claim-next/", follow=True)
     assert "There are no triaged cases waiting" in response.content.decode()
+
+
+# Found by the fuzz tests (tests/fuzz/).
+
+
+@pytest.mark.parametrize("field", ["submitted_from", "submitted_to"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_end_of_the_calendar_is_a_filter_not_understood(carol, field, day):
+    triaged, new = make_case(status=Status.TRIAGED), make_case()
+    response = client_for(carol).get("/review/", {"tab": "all", "status": "new", field: day})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'aria-describedby="id_{field}_error"' in body
+    assert "Please enter a date like" in body.split(f'id="id_{field}_error"')[1]
+    # The filters that were understood still apply.
+    assert references(response) == [new.reference]
+    assert triaged.reference not in references(response)
+    csv = client_for(carol).get("/review/export.csv", {"tab": "all", field: day})
+    assert csv.status_code in (200, 403)

@@ -1,3 +1,5 @@
+import html
+
 import pytest
 
 from assessments import actions
@@ -211,3 +213,36 @@ def test_only_the_assignee_writes_the_report(bob, case):
     client = client_for(bob)
     assert client.get(f"/review/cases/{case.reference}/report/").status_code == 404
     assert client.post(f"/review/cases/{case.reference}/report/start/").status_code == 404
+
+
+# Found by the fuzz tests (tests/fuzz/).
+
+
+def editor(alice, case):
+    client = client_for(alice)
+    client.post(f"/review/cases/{case.reference}/report/start/")
+    return client
+
+
+@pytest.mark.parametrize("snippet", ["abc", "\x00", "", "9" * 5000, "99999999999999999999"])
+def test_a_forged_snippet_inserts_nothing(alice, case, snippet):
+    response = editor_post(editor(alice, case), case, action="insert_snippet", snippet=snippet)
+    assert response.status_code == 302
+    assert case.reports.get().understanding == FILLED["report-understanding"]
+
+
+@pytest.mark.parametrize("total", ["abc", "-1", ""])
+def test_a_broken_options_list_says_so_in_plain_words(alice, case, total):
+    response = editor_post(editor(alice, case), case, options=[TRIAL], **{"options-TOTAL_FORMS": total})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The list of options reached us incomplete." in body
+    assert "ManagementForm" not in body
+    assert FILLED["report-understanding"] in html.unescape(body)
+
+
+def test_a_forged_thousand_options_costs_one_message(alice, case):
+    response = editor_post(editor(alice, case), case, **{"options-TOTAL_FORMS": "1000"})
+    assert response.status_code == 400
+    assert "A report can have at most 30 options." in response.content.decode()
+    assert len(response.context["formset"].forms) == 30

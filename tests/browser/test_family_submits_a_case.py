@@ -56,9 +56,16 @@ def test_a_family_submits_a_case_on_a_phone(phone_page, settings, real_pdf):
 
     page.wait_for_url("**/case/diagnosis/")
     page.get_by_label("What is the diagnosis?").select_option("t_all")
-    page.get_by_label("Month").select_option("3")
     page.get_by_label("Year").select_option("2025")
     page.get_by_label("It came back (relapsed)").check()
+    page.get_by_role("button", name="Save and continue").click()
+    # Half a date: the message shows beside the month and year, and the other answers stay.
+    error = page.locator("#id_diagnosed_on_error")
+    error.wait_for()
+    assert error.is_visible() and error.inner_text() == "Please choose both the month and the year."
+    assert page.get_by_label("What is the diagnosis?").input_value() == "t_all"
+    assert page.get_by_label("It came back (relapsed)").is_checked()
+    page.get_by_label("Month").select_option("3")
     page.get_by_role("button", name="Save and continue").click()
 
     page.wait_for_url("**/case/treatments/")

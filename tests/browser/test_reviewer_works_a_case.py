@@ -19,13 +19,16 @@ def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, al
     sign_in(page, carol)
     assert page.get_by_role("link", name="Needs triage 1").is_visible()
     page.get_by_role("link", name=case.reference).click()
-    assert "Disease status: It came back (relapsed)" in page.content()
+    page.get_by_text("Disease status: It came back (relapsed)").wait_for()
     page.get_by_role("combobox", name="Urgency").select_option(label="High")
     page.get_by_role("button", name="Confirm triage").click()
-    assert (
-        page.get_by_role("alert").inner_text() == "Please give a reason for changing the suggested urgency."
-    )
-    page.get_by_role("combobox", name="Urgency").select_option(label="High")
+    # The message is beside the reason, which describes it; the chosen urgency is still chosen.
+    reason = page.get_by_label("Reason (needed when you change the suggestion)")
+    assert reason.get_attribute("aria-describedby") == "id_triage-reason_error"
+    error = page.locator("#id_triage-reason_error")
+    assert error.is_visible()
+    assert error.inner_text() == "Please give a reason for changing the suggested urgency."
+    assert page.get_by_role("combobox", name="Urgency").input_value() == "2"
     page.get_by_label("Reason (needed when you change the suggestion)").fill("Stable on current treatment")
     page.get_by_role("button", name="Confirm triage").click()
     page.get_by_text("Triaged as high.").wait_for()

@@ -1,3 +1,4 @@
+import html
 import io
 import re
 from datetime import timedelta
@@ -139,7 +140,9 @@ def test_the_family_never_sees_internal_notes_or_drafts(carol, alice):
 def test_the_family_replies_and_the_reviewer_hears_about_it(alice):
     case = make_case(status=Case.Status.REPORT_SENT, assigned_to=alice)
     family = verified_client(case)
-    response = family.post(page_url(case, "reply/"), {"body": "Thank you. Can you look at trial X too?"})
+    response = family.post(
+        page_url(case, "reply/"), {"reply-body": "Thank you. Can you look at trial X too?"}
+    )
     assert response.status_code == 302
     message = Message.objects.get(case=case)
     assert message.sender == "family" and message.seen_by_staff_at is None
@@ -160,7 +163,7 @@ def test_the_family_replies_and_the_reviewer_hears_about_it(alice):
 
 def test_an_empty_reply_gets_a_clear_message():
     case = make_case()
-    response = verified_client(case).post(page_url(case, "reply/"), {"body": "  "})
+    response = verified_client(case).post(page_url(case, "reply/"), {"reply-body": "  "})
     assert response.status_code == 400
     assert "Please write your message first." in response.content.decode()
 
@@ -173,7 +176,7 @@ def test_answering_a_question_returns_the_case_to_the_reviewer(alice):
     family = verified_client(case)
     body = family.get(page_url(case)).content.decode()
     assert "We have a question for you" in body and "Which chemotherapy was given last?" in body
-    family.post(page_url(case, "answer/"), {"body": "Nelarabine, in June."})
+    family.post(page_url(case, "answer/"), {"answer-body": "Nelarabine, in June."})
     case.refresh_from_db()
     assert case.status == Case.Status.IN_REVIEW and case.clock_paused_at is None
     answer = Message.objects.get(kind="answer")
@@ -301,3 +304,37 @@ def test_lost_link_requests_are_rate_limited(client, settings):
     for _ in range(4):
         client.post("/my-case/lost/", {"reference": case.reference, "email": "maria.lopez@example.com"})
     assert OutboundEmail.objects.filter(kind="new_link").count() == 2
+
+
+# Found by the fuzz tests (tests/fuzz/).
+
+
+def test_the_reply_and_answer_boxes_have_their_own_ids(alice):
+    case = make_case(status=Case.Status.IN_REVIEW, assigned_to=alice)
+    actions.request_info(case=case, by=alice, question="Which chemotherapy was given last?")
+    family = verified_client(case)
+    response = family.post(page_url(case, "answer/"), {"answer-body": " "})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.count('id="id_reply-body"') == body.count('id="id_answer-body"') == 1
+    assert 'aria-describedby="id_answer-body_error"' in body
+    assert "Please write your answer first." in body.split('id="id_answer-body_error"')[1]
+
+
+def test_an_answer_to_a_question_answered_already_is_kept_for_a_message():
+    case = make_case()
+    response = verified_client(case).post(page_url(case, "answer/"), {"answer-body": "Nelarabine, in June."})
+    assert response.status_code == 400
+    body = html.unescape(response.content.decode())
+    assert "This question was answered already" in body
+    assert ">\nNelarabine, in June.</textarea>" in body
+    assert not Message.objects.exists()
+
+
+def test_a_code_typed_when_none_is_pending_gets_its_message_beside_the_box(client):
+    case = make_case()
+    response = client.post(page_url(case, "code/"), {"code": "123456"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'aria-describedby="id_code_error"' in body
+    assert "That code does not work" in body.split('id="id_code_error"')[1]
