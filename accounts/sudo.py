@@ -30,7 +30,7 @@ def confirmation_needed(request):
             request, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
         )
         if outcome.ok:
-            if original_method == "GET":
+            if original_method != "POST":
                 return redirect(request.get_full_path())
             return None
         form.add_error(None, outcome.error)

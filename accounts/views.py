@@ -24,8 +24,10 @@ NEW_RECOVERY_CODES = "accounts_new_recovery_codes"
 
 
 def _next_url(request) -> str:
+    """Where to go once signed in: a path on this site, never elsewhere (nor a view name)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    local = candidate.startswith("/") and not candidate.startswith("//")
+    if local and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
     return reverse(settings.LOGIN_REDIRECT_URL)
 
@@ -69,7 +71,8 @@ def second_factor(request):
         return redirect(next_url)
     if not factors.has_second_factor(request.user):
         return redirect(_with_next("accounts:enrol", next_url))
-    form = CodeForm(request.POST or None)
+    # Bound on every POST, an empty one too: a post without the field is told what is missing.
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         outcome = factors.verify(request, form.cleaned_data["code"])
         if outcome.ok:
@@ -93,7 +96,7 @@ def enrol(request):
         # Only a supervisor's reset lets someone set up a new authenticator, never a password alone.
         return redirect(_with_next("accounts:second_factor", next_url))
     device = factors.pending_device(request.user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         outcome, codes = factors.enrol(request, form.cleaned_data["code"])
         if outcome.ok:

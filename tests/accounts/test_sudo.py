@@ -91,3 +91,14 @@ def test_the_admin_csv_action_asks_first(sam, settings):
     assert "Confirm it is you" in client.post("/admin/intake/case/", data).content.decode()
     data.update({"confirm-identity": "1", "confirm-method": "POST", "confirm-password": PASSWORD})
     assert client.post("/admin/intake/case/", data)["Content-Type"].startswith("text/csv")
+
+
+def test_a_forged_method_on_the_confirmation_goes_back_to_the_page(sam, settings):
+    # Found by the fuzz tests: only a confirmed POST goes on as a POST; anything else reloads the page.
+    client = client_for(sam)
+    a_while_ago(client, settings)
+    url = "/review/export.csv?tab=all"
+    response = client.post(
+        url, {"confirm-identity": "1", "confirm-method": "\x00", "confirm-password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == url

@@ -188,3 +188,13 @@ def test_a_supervisor_resets_from_the_admin_too(sam, carol):
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=carol).exists()
     assert AuditEvent.objects.filter(action="second_factor_reset", actor=sam).exists()
+
+
+def test_a_code_page_sent_empty_or_with_a_strange_next_says_what_is_wrong(carol):
+    # Found by the fuzz tests: an empty post showed the page again without a word, and a `next` that
+    # looks like a view name ("48999") made a 500.
+    device = authenticator_for(carol)
+    client = password_step(carol)
+    assert "Please type the code from your app." in client.post("/accounts/two-factor/", {}).content.decode()
+    response = client.post("/accounts/two-factor/", {"code": next_code(device), "next": "48999"})
+    assert response["Location"] == "/review/"

@@ -14,12 +14,27 @@ from django.test import Client
 from django.utils import timezone
 from hypothesis import strategies as st
 
+from accounts import factors, sessions
 from assessments import actions
+from assessments import options as option_actions
+from assessments.option_forms import EligibilityForm
 from intake import family
 from intake.models import AccessCode, Case, DeletionRequest, FamilyLink, Message
-from tests.conftest import ANSWERS, client_for, make_case, make_pdf, make_user
+from tests.conftest import (
+    ANSWERS,
+    PASSWORD,
+    WRITTEN_BY_US,
+    authenticator_for,
+    client_for,
+    import_catalogue,
+    make_case,
+    make_pdf,
+    make_user,
+    next_code,
+)
 from tests.fuzz.harness import Data, FuzzForm, Visit
 from tests.fuzz.strategies import hostile, management
+from trials.models import Study
 
 PDF = make_pdf()
 CODE = "123456"
@@ -286,6 +301,91 @@ def queue_get(path: str):
     return arrange
 
 
+# Staff sign-in and the second factor -----------------------------------------------------------------
+
+
+def arrange_sign_in(world: World) -> Visit:
+    answers = {"username": world.alice.username, "password": PASSWORD, "next": "/review/"}
+    return Visit(Client(), "/accounts/login/", answers)
+
+
+def arrange_second_factor(world: World) -> Visit:
+    code = next_code(authenticator_for(world.carol))
+    return Visit(
+        client_for(world.carol, verified=False), "/accounts/two-factor/", {"code": code, "next": "/review/"}
+    )
+
+
+def arrange_enrol(world: World) -> Visit:
+    code = factors.current_code(factors.pending_device(world.alice))
+    return Visit(client_for(world.alice, verified=False), "/accounts/two-factor/set-up/", {"code": code})
+
+
+def arrange_confirm_identity(world: World) -> Visit:
+    client = client_for(world.sam)
+    session = client.session
+    session[sessions.CONFIRMED_AT] -= 3600
+    session.save()
+    answers = {"confirm-identity": "1", "confirm-method": "GET", "confirm-password": PASSWORD}
+    return Visit(client, "/review/export.csv?tab=all", answers)
+
+
+def arrange_reset_second_factor(world: World) -> Visit:
+    authenticator_for(world.carol)
+    return Visit(client_for(world.sam), "/accounts/staff/carol/reset-second-factor/", {})
+
+
+# Options research and the dashboard ---------------------------------------------------------------
+
+
+class Catalogue:
+    loaded = False
+
+
+def options_case(world: World) -> Case:
+    if not Catalogue.loaded or not Study.objects.exists():
+        import_catalogue(WRITTEN_BY_US)
+        Catalogue.loaded = True
+    return world.case(status=Case.Status.IN_REVIEW, assigned_to=world.alice)
+
+
+def arrange_options_filters(world: World) -> Visit:
+    case = options_case(world)
+    filters = {
+        "q": "leukemia",
+        "scope": "diagnosis",
+        "place": "travel",
+        "miles": "100",
+        "kinds": "all",
+        "status": "any",
+        "age": "fit",
+        "sex": "fit",
+    }
+    return Visit(client_for(world.alice), f"/review/cases/{case.reference}/options/", filters)
+
+
+def arrange_eligibility(world: World) -> Visit:
+    case = options_case(world)
+    study = Study.objects.get(nct_id="NCT09000101")
+    answers = {}
+    for line in EligibilityForm(lines=option_actions.criteria_lines(case, study, None)).lines:
+        answers[line["verdict_field"]] = "unknown"
+        answers[line["note_field"]] = ""
+    return Visit(client_for(world.alice), f"/review/cases/{case.reference}/options/NCT09000101/", answers)
+
+
+def arrange_add_option(world: World) -> Visit:
+    case = options_case(world)
+    url = f"/review/cases/{case.reference}/options/NCT09000101/add-to-report/"
+    return Visit(client_for(world.alice), url, {})
+
+
+def arrange_dashboard(world: World) -> Visit:
+    world.case()
+    period = {"period": "custom", "start": "2026-01-01", "end": "2026-03-31"}
+    return Visit(client_for(world.sam), "/review/dashboard/", period)
+
+
 BUTTONS = frozenset({"action", "add", "remove", "return_to", "snippet", "junk"})
 junk = {"junk": hostile()}  # an input the page does not have
 report_actions = st.sampled_from(["save", "preview", "add_option", "insert_snippet", "send"]) | hostile()
@@ -461,5 +561,39 @@ FORMS = [
         queue_get("/review/export.csv"),
         method="get",
         accepted=frozenset({200}),
+    ),
+    # Staff sign-in.
+    FuzzForm(
+        "staff: sign in",
+        arrange_sign_in,
+        refused=frozenset({200, 429}),
+        not_echoed=frozenset({"password", "next"}),
+    ),
+    FuzzForm("staff: second factor", arrange_second_factor, not_echoed=frozenset({"code"})),
+    FuzzForm("staff: set up the authenticator", arrange_enrol, not_echoed=frozenset({"code"})),
+    FuzzForm(
+        "staff: confirm it is you",
+        arrange_confirm_identity,
+        not_echoed=frozenset({"confirm-password", "confirm-code"}),
+    ),
+    FuzzForm("staff: reset a second factor", arrange_reset_second_factor, hostile=junk),
+    # Options research and the dashboard.
+    FuzzForm(
+        "staff: options filters (GET)",
+        arrange_options_filters,
+        method="get",
+        accepted=frozenset({200}),
+        plain={"q": 200},
+        rerender=lambda sent: True,
+    ),
+    FuzzForm("staff: eligibility", arrange_eligibility, refused=frozenset({400})),
+    FuzzForm("staff: add a study to the report", arrange_add_option, hostile=junk),
+    FuzzForm(
+        "staff: dashboard period (GET)",
+        arrange_dashboard,
+        method="get",
+        accepted=frozenset({200}),
+        refused=frozenset({200, 400}),
+        rerender=lambda sent: True,
     ),
 ]
