@@ -14,6 +14,8 @@ PUBLIC = {
     "intake:start",
     "intake:step",
     "intake:submitted",
+    "intake:save_later",
+    "intake:resume",
     "intake:lost_link",
     "intake:family_case",
     "intake:family_verify",

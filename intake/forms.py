@@ -3,6 +3,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from intake import consent
 from intake.models import Case, Document, Treatment
@@ -436,3 +437,18 @@ class DeletionForm(forms.Form):
         label="Yes, please delete my case, my documents and our messages.",
         error_messages={"required": "Please tick the box to confirm."},
     )
+
+
+class ResumeEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We send your private link here, and a short code when you open it."),
+        error_messages={
+            "required": _("Please type your email address."),
+            "invalid": _("Please check the email address."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

@@ -1,12 +1,15 @@
 from django.urls import path
 
 from intake import family_views, views
+from intake.lifecycle import views as lifecycle_views
 
 app_name = "intake"
 
 urlpatterns = [
     path("start/", views.start, name="start"),
     path("case/submitted/", views.submitted, name="submitted"),
+    path("case/save-for-later/", views.save_later, name="save_later"),
+    path("resume/<str:token>/", lifecycle_views.resume_draft, name="resume"),
     path("case/<slug:slug>/", views.step, name="step"),
 ]
 urlpatterns += [
