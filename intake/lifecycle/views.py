@@ -48,7 +48,8 @@ def resume_draft(request, token):
             messages.error(
                 request,
                 _(
-                    "We have sent several codes in the last hour. Please use the newest one, or try again later."
+                    "We have sent several codes in the last hour. "
+                    "Please use the newest one, or try again later."
                 ),
             )
         return redirect("intake:resume", token=token)
@@ -61,7 +62,8 @@ def resume_draft(request, token):
             form.add_error(
                 "code",
                 _(
-                    "That code does not work. It may be mistyped, used already, or older than %(minutes)s minutes."
+                    "That code does not work. It may be mistyped, used already, "
+                    "or older than %(minutes)s minutes."
                 )
                 % {"minutes": settings.FAMILY_CODE_MINUTES},
             )
