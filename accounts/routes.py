@@ -23,6 +23,8 @@ PUBLIC = {
     "intake:family_answer",
     "intake:family_documents",
     "intake:family_delete",
+    "intake:family_research_consent",
+    "intake:family_share",
     "intake:family_cancel_deletion",
     "intake:family_report_pdf",
     "accounts:login",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.audit import record
-from assessments.models import AuditEvent, Note
+from assessments.models import AuditEvent, LegalHold, Note
 from intake import clock, emails, family, uploads
 from intake.models import (
     Case,
@@ -516,6 +516,10 @@ def erase_case(*, case: Case, by: User | None = None, request=None) -> str:
     """Delete the case, its files and everything said in it; keep the audit trail and the request."""
     with transaction.atomic():
         case = _lock(case)
+        if LegalHold.objects.filter(case=case).exists():
+            raise ActionRefused(
+                "This case is on legal hold: it cannot be deleted until the hold is released."
+            )
         reference, email = case.reference, case.contact_email
         documents = list(case.documents.all())
         # The family's address and our emails to them go too; only the confirmation below remains.
@@ -545,7 +549,12 @@ def erase_case(*, case: Case, by: User | None = None, request=None) -> str:
 
 
 def erase_due_cases() -> list[str]:
-    due = DeletionRequest.objects.filter(
-        state=DeletionRequest.State.PENDING, due_at__lte=timezone.now(), case__isnull=False
-    ).select_related("case")
+    # A case on legal hold waits, its request still pending, until the hold is released.
+    due = (
+        DeletionRequest.objects.filter(
+            state=DeletionRequest.State.PENDING, due_at__lte=timezone.now(), case__isnull=False
+        )
+        .exclude(case__legal_hold__isnull=False)
+        .select_related("case")
+    )
     return [erase_case(case=request.case) for request in due]

@@ -102,3 +102,31 @@ class BaseReportOptionFormSet(forms.BaseFormSet):
 ReportOptionFormSet = forms.formset_factory(
     ReportOptionForm, formset=BaseReportOptionFormSet, extra=0, can_delete=True, max_num=30
 )
+
+
+class ShareProposalForm(forms.Form):
+    prefix = "share"
+    partner = forms.CharField(
+        label="Partner hospital or trial team", max_length=200, help_text="Named as the family will read it."
+    )
+    purpose = forms.CharField(
+        label="Why we would share a summary",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="In plain words: the family reads this before they agree.",
+    )
+
+
+class LegalHoldForm(forms.Form):
+    prefix = "hold"
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    """Which of the newer case's answers that differ go into the earlier case."""
+
+    take = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, fields: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["take"].choices = fields

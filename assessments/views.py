@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from assessments import actions, options
 from assessments.access import can_change, get_case_for_user
 from assessments.actions import ActionRefused
+from assessments.case_lifecycle import case_panel
 from assessments.forms import (
     AssignForm,
     MessageForm,
@@ -121,8 +122,9 @@ def _case_context(request, case, **forms):
         "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
         "deletion": getattr(case, "deletion_request", None),
         "can_erase": user.has_perm("intake.erase_case"),
-        **options.options_panel(case),
+        **({} if case.purged_at else options.options_panel(case)),
         "compact_options": True,
+        **case_panel(user, case, **forms),
     }
 
 
@@ -316,7 +318,10 @@ def erase(request, reference):
     case = _act(request, reference)
     if request.POST.get("confirm") != case.reference:
         return _refused(request, case, "Type the reference code to confirm the deletion.")
-    reference = actions.erase_case(case=case, by=request.user, request=request)
+    try:
+        reference = actions.erase_case(case=case, by=request.user, request=request)
+    except ActionRefused as e:
+        return _refused(request, case, e)
     messages.success(request, f"Case {reference} and its files were deleted. The family will get an email.")
     return redirect("assessments:queue")
 

@@ -452,3 +452,26 @@ class ResumeEmailForm(forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+
+class ResearchConsentForm(forms.Form):
+    choice = forms.ChoiceField(
+        choices=[
+            ("give", _("You may contact me about research studies")),
+            ("withdraw", _("Do not contact me")),
+        ],
+        error_messages={
+            "required": _("Please choose an answer."),
+            "invalid_choice": _("Please choose an answer."),
+        },
+    )
+
+
+class ShareAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[("yes", _("Yes, share it")), ("no", _("No, do not share it"))],
+        error_messages={
+            "required": _("Please choose an answer."),
+            "invalid_choice": _("Please choose an answer."),
+        },
+    )

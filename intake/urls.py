@@ -21,6 +21,16 @@ urlpatterns += [
     path("my-case/<str:token>/documents/", family_views.family_documents, name="family_documents"),
     path("my-case/<str:token>/delete/", family_views.family_delete, name="family_delete"),
     path(
+        "my-case/<str:token>/consent/research/",
+        lifecycle_views.family_research_consent,
+        name="family_research_consent",
+    ),
+    path(
+        "my-case/<str:token>/consent/share/<uuid:share_id>/",
+        lifecycle_views.family_share,
+        name="family_share",
+    ),
+    path(
         "my-case/<str:token>/delete/cancel/",
         family_views.family_cancel_deletion,
         name="family_cancel_deletion",

@@ -1,17 +1,23 @@
 """The family's pages for the lifecycle of their data: opening an unfinished form with a resume link,
 and their consents (on their private case page, beside intake/family_views.py)."""
 
+import contextlib
+
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from config.client import client_ip
+from config.client import client_ip, user_agent
 from intake import family
-from intake.forms import CodeForm
-from intake.lifecycle import resume
+from intake.family_views import family_page
+from intake.forms import CodeForm, ResearchConsentForm, ShareAnswerForm
+from intake.lifecycle import consents, resume
 from intake.models import DraftLink
 from intake.views import DRAFT_SESSION_KEY, resume_url_for
 
@@ -74,3 +80,56 @@ def resume_draft(request, token):
         "expires_at": resume.expires_at(draft),
     }
     return render(request, "intake/resume_verify.html", context, status=400 if form.errors else 200)
+
+
+# Consent on the family's private page -----------------------------------------------------------
+
+
+def _to_consents(link):
+    return redirect(reverse("intake:family_case", kwargs={"token": link.token}) + "#consent")
+
+
+@require_POST
+@family_page
+def family_research_consent(request, link):
+    form = ResearchConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose an answer."))
+        return _to_consents(link)
+    give = form.cleaned_data["choice"] == "give"
+    with contextlib.suppress(consents.ConsentUnchanged):
+        consents.change_research_contact(
+            case=link.case, give=give, ip=client_ip(request), user_agent=user_agent(request)
+        )
+    if give:
+        messages.success(request, _("Thank you. We may contact you about research studies."))
+    else:
+        messages.success(request, _("Done. We will not contact you about research studies."))
+    return _to_consents(link)
+
+
+@require_POST
+@family_page
+def family_share(request, link, share_id):
+    share = link.case.share_requests.filter(id=share_id).first()
+    if share is None:
+        raise Http404("No such share")
+    form = ShareAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose an answer."))
+        return _to_consents(link)
+    give = form.cleaned_data["answer"] == "yes"
+    try:
+        consents.answer_share(share=share, give=give, ip=client_ip(request), user_agent=user_agent(request))
+    except consents.ConsentUnchanged:
+        messages.info(request, _("Your answer was already noted."))
+        return _to_consents(link)
+    if give:
+        messages.success(
+            request, _("Thank you. We may share the summary with %(partner)s.") % {"partner": share.partner}
+        )
+    else:
+        messages.success(
+            request, _("Done. We will not share a summary with %(partner)s.") % {"partner": share.partner}
+        )
+    return _to_consents(link)
