@@ -448,6 +448,21 @@ def report_problems(report: Report) -> list[str]:
     return problems
 
 
+def sending_blocker(case: Case) -> tuple[str, str] | None:
+    """What must happen to the case before any report can be sent, said before the reviewer writes
+    one, and the step the editor offers for it: "start_review", "triage" or "" (nothing to offer)."""
+    if case.status == Status.NEW:
+        return (
+            "The case is “New”: a coordinator triages it, then the review starts. Only then can it be sent.",
+            "triage",
+        )
+    if case.status == Status.TRIAGED:
+        return ("The case is “Triaged”: start the review before sending the report.", "start_review")
+    if case.status == Status.CLOSED:
+        return ("The case is closed: reopen it before sending the report.", "start_review")
+    return None
+
+
 def _lock_report(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("case").get(pk=report.pk)
 

@@ -196,3 +196,12 @@ class HousekeepingRun(models.Model):
 
     def __str__(self) -> str:
         return self.task
+
+
+class UpcomingPurge(Case):
+    """Closed cases waiting for the end of their retention period, for supervisors in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "upcoming purge"
+        verbose_name_plural = "upcoming purges"

@@ -350,6 +350,8 @@ def _report_context(request, case, report, form=None, formset=None):
         "grade": grade(text),
         "snippets": Snippet.objects.filter(active=True),
         "problems": actions.report_problems(report),
+        "blocker": actions.sending_blocker(case),
+        "can_triage": request.user.has_perm("intake.triage_case"),
         "needs_approval": settings.REPORT_REQUIRES_APPROVAL,
         "can_approve": request.user.has_perm("intake.approve_report"),
         "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
@@ -390,6 +392,8 @@ def report_edit(request, reference):
             options.append(snippet.as_option())
     actions.save_report(report=report, by=request.user, fields=fields, options=options, request=request)
     try:
+        if action == "start_review":
+            _start_review(request, case)
         if action == "send":
             actions.send_report(report=report, by=request.user, request=request)
             return _done(request, case, f"Report version {report.version} sent. The family gets an email.")
@@ -400,10 +404,20 @@ def report_edit(request, reference):
         messages.error(request, str(e))
     if action == "preview":
         return redirect("assessments:report_preview", reference=case.reference)
-    if action not in ("submit_for_approval", "send"):
+    if action not in ("submit_for_approval", "send", "start_review"):
         messages.success(request, "Draft saved.")
     anchor = f"#option-{len(options)}" if action in ("add_option", "insert_snippet") and options else ""
     return redirect(reverse("assessments:report", kwargs={"reference": case.reference}) + anchor)
+
+
+def _start_review(request, case) -> None:
+    """From the report editor: the step that lets a triaged (or reopened) case's report be sent."""
+    if case.assigned_to_id is None and case.status == case.Status.TRIAGED:
+        actions.claim_case(case=case, reviewer=request.user, request=request)
+        messages.success(request, "Review started. The case is yours now.")
+    else:
+        case = actions.change_status(case=case, to=case.Status.IN_REVIEW, by=request.user, request=request)
+        messages.success(request, f"The case is now “{case.get_status_display()}”.")
 
 
 @require_POST
