@@ -370,7 +370,8 @@ def save_later(request):
     draft = _open_draft(request)
     if draft is None:
         return redirect("intake:start")
-    form = ResumeEmailForm(request.POST or None, initial={"email": resume.known_email(draft)})
+    data = request.POST if request.method == "POST" else None
+    form = ResumeEmailForm(data, initial={"email": resume.known_email(draft)})
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if resume.send_resume_link(draft=draft, email=email, ip=client_ip(request)):
