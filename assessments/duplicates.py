@@ -208,7 +208,8 @@ def _add_new_treatments(earlier: Case, newer: Case) -> int:
 
 def _email_family_about_merge(newer: Case, earlier: Case) -> None:
     """One email, to the person who wrote the second time. The earlier case's private link goes with it
-    only when it is the same address: someone else must not be handed a case they did not send."""
+    only when the earlier case has that address (its own, or the newer one the coordinator took into
+    it): someone else must not be handed a case they did not send."""
     same_address = newer.contact_email.lower() == earlier.contact_email.lower()
     link_url = emails.family_link_url(family.active_link(earlier)) if same_address else ""
     emails.queue_email(

@@ -4,7 +4,7 @@ birth, diagnosis and postal code). A likely duplicate is never refused: it is li
 such case and flagged for a coordinator, who merges the two or says they are different
 (assessments/duplicates.py)."""
 
-from django.db.models import Q
+from django.db.models import Func, Q, Value
 from django.db.models.functions import Lower
 
 from intake.models import Case, PossibleDuplicate
@@ -52,10 +52,13 @@ def find_earlier(case: Case) -> tuple[Case, list[str]] | None:
     """The earliest open case this one may repeat, with the reasons, or None. One query: by the
     contact email's index, or by diagnosis and postal code; the patient is compared here."""
     same_email = Q(email=(case.contact_email or "").lower())
-    same_place = Q(diagnosis=case.diagnosis, postal_code__iexact=(case.postal_code or "").strip())
+    same_place = Q(diagnosis=case.diagnosis, postal=_squeezed(case.postal_code))
+    squeezed_postal = Func(
+        Lower("postal_code"), Value("[^a-z0-9]"), Value(""), Value("g"), function="regexp_replace"
+    )
     candidates = (
-        Case.objects.alias(email=Lower("contact_email"))
-        .filter(same_email | same_place if case.postal_code.strip() else same_email)
+        Case.objects.alias(email=Lower("contact_email"), postal=squeezed_postal)
+        .filter(same_email | same_place if _squeezed(case.postal_code) else same_email)
         .exclude(status=Case.Status.CLOSED)
         .exclude(pk=case.pk)
         .filter(purged_at__isnull=True, submitted_at__lte=case.submitted_at)
