@@ -165,7 +165,7 @@ def test_the_family_of_the_closed_case_is_told_which_reference_to_use(carol):
     from tests.intake.test_consents import family_of, page_url
 
     family = family_of(second)
-    assert f"data-merged-into" in family.get(page_url(second)).content.decode()
+    assert "data-merged-into" in family.get(page_url(second)).content.decode()
     assert first.reference in family.get(page_url(second)).content.decode()
 
 
