@@ -25,12 +25,13 @@ def propose_share(*, case: Case, by: User, partner: str, purpose: str, request=N
             subject=f"A question for you about case {case.reference}",
             what="a request for your permission",
         )
-        # The partner's name goes in the trail; the reason may hold health details and stays on the row.
+        # The trail outlives the case (retention keeps it): the partner and the reason stay on the row,
+        # which goes with the case; the trail names the share only.
         record(
             AuditEvent.Action.SHARE_PROPOSED,
             case=case,
             actor=by,
             request=request,
-            detail={"share": str(share.id), "partner": partner},
+            detail={"share": str(share.id)},
         )
     return share
