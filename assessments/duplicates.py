@@ -13,37 +13,18 @@ from assessments.audit import record
 from assessments.models import AuditEvent, Note
 from intake import emails, family
 from intake.models import Case, Document, Message, PossibleDuplicate, Treatment
+from intake.submission import CASE_FORMS
 
 Action = AuditEvent.Action
 State = PossibleDuplicate.State
 
-# The answers a coordinator may carry from the newer case into the earlier one, in the form's order.
+# The answers a coordinator may carry from the newer case into the earlier one: the fields of the
+# form's pages, in the form's order.
 ANSWER_FIELDS = [
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "relationship",
-    "contact_preference",
-    "preferred_language",
-    "patient_name",
-    "patient_age",
-    "patient_birth_year",
-    "sex_at_birth",
-    "country",
-    "region",
-    "postal_code",
-    "travel",
-    "diagnosis",
-    "diagnosis_other",
-    "diagnosed_on",
-    "disease_status",
-    "genetic_results",
-    "treating_center",
-    "condition",
-    "goals",
-    "goals_other",
-    "urgency_in_own_words",
-    "anything_else",
+    name
+    for form in CASE_FORMS.values()
+    for name in form._meta.fields
+    if name in {f.name for f in Case._meta.get_fields()}
 ]
 TREATMENTS = "treatments"
 # Answers that only make sense together: taking one takes the other (age or year of birth must stay).

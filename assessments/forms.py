@@ -110,7 +110,7 @@ class ShareProposalForm(forms.Form):
         label="Partner hospital or trial team", max_length=200, help_text="Named as the family will read it."
     )
     purpose = forms.CharField(
-        label="Why we would share a summary",
+        label="What the summary is for",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="In plain words: the family reads this before they agree.",

@@ -28,20 +28,17 @@ def _pair(request, reference):
     return case, flag, earlier
 
 
-def _merge_form(case, earlier, data=None):
+def _merge_form(case, earlier, data=None) -> MergeForm:
+    """Which answers may be taken: those that differ, all ticked at first."""
     differences = [d for d in duplicates.compare(earlier, case) if d.differs]
-    form = MergeForm(
-        data,
-        fields=[(d.field, d.label) for d in differences],
-        initial={"take": [d.field for d in differences]},
-    )
-    return form, differences
+    fields = [(d.field, d.label) for d in differences]
+    return MergeForm(data, fields=fields, initial={"take": [field for field, _ in fields]})
 
 
 @reviewer_view
 def duplicate(request, reference):
     case, flag, earlier = _pair(request, reference)
-    form, _ = _merge_form(case, earlier)
+    form = _merge_form(case, earlier)
     context = {
         "case": case,
         "earlier": earlier,
@@ -63,7 +60,7 @@ def duplicate(request, reference):
 @can_decide_duplicates
 def duplicate_merge(request, reference):
     case, flag, earlier = _pair(request, reference)
-    form, _ = _merge_form(case, earlier, request.POST)
+    form = _merge_form(case, earlier, request.POST)
     if not form.is_valid():
         return _refused(request, case, "Those answers cannot be merged. Please choose again.")
     try:

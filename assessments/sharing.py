@@ -3,6 +3,7 @@ on their private page (intake/lifecycle/consents.py); nothing is assumed."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from assessments.actions import ActionRefused, _email_family_update, _lock
 from assessments.audit import record
@@ -22,8 +23,8 @@ def propose_share(*, case: Case, by: User, partner: str, purpose: str, request=N
         _email_family_update(
             case,
             kind="share_request",
-            subject=f"A question for you about case {case.reference}",
-            what="a request for your permission",
+            subject=_("A question for you about case %(reference)s") % {"reference": case.reference},
+            what=_("a request for your permission"),
         )
         # The trail outlives the case (retention keeps it): the partner and the reason stay on the row,
         # which goes with the case; the trail names the share only.

@@ -297,3 +297,11 @@ def test_research_consent_records_go_with_the_purge(sam):
     retention.purge_case(case=case, by=sam)
     assert not case.consent_records.exists()
     assert AuditEvent.objects.get(case=case, action="purged").actor == sam
+
+
+def test_every_answer_of_the_form_is_removed_or_kept_on_purpose():
+    """A field added to the form later must be named here: removed by the purge, or kept for statistics."""
+    from assessments.duplicates import ANSWER_FIELDS
+
+    kept_for_statistics = {"diagnosis", "preferred_language"}
+    assert set(ANSWER_FIELDS) - kept_for_statistics <= set(retention.REMOVED)
