@@ -15,5 +15,10 @@ urlpatterns = [
         name="duplicate_dismiss",
     ),
     path("cases/<str:reference>/share/", lifecycle_views.share_propose, name="share_propose"),
+    path(
+        "cases/<str:reference>/share/<uuid:share_id>/summary.pdf",
+        lifecycle_views.share_summary,
+        name="share_summary",
+    ),
     path("cases/<str:reference>/legal-hold/", lifecycle_views.legal_hold, name="legal_hold"),
 ]

@@ -3,8 +3,9 @@ the family's consent, legal hold, and the research contact list. Every case come
 funnel; every change is an action with its audit event."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.sudo import sudo_required
@@ -137,3 +138,20 @@ def export_research_csv(request):
     columns = exports.RESEARCH_COLUMNS
     record_export(request, "research csv", cases.count(), [c.key for c in columns])
     return exports.csv_response(cases, columns, stem="research-contacts")
+
+
+@require_POST
+@reviewer_view
+def share_summary(request, reference, share_id):
+    """The summary without names for a partner the family agreed to, as a PDF download."""
+    case = get_case_for_user(request.user, reference)
+    share = get_object_or_404(case.share_requests, id=share_id)
+    try:
+        pdf = sharing.make_shared_summary(share=share, by=request.user, request=request)
+    except ActionRefused as e:
+        return _refused(request, case, e)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"summary-for-partner-{share.id.hex[:8]}.pdf"
+    )
+    return response

@@ -47,6 +47,7 @@ class AuditEvent(models.Model):
         DRAFT_RESUMED = "draft_resumed", "Unfinished form opened with a resume link"
         CONSENT_CHANGED = "consent_changed", "Consent given or withdrawn"
         SHARE_PROPOSED = "share_proposed", "Family asked to agree to share a summary"
+        SUMMARY_SHARED = "summary_shared", "Summary without names made for a partner (family agreed)"
         DUPLICATE_FLAGGED = "duplicate_flagged", "Flagged as a possible duplicate"
         DUPLICATE_MERGED = "duplicate_merged", "Duplicate case merged in"
         CLOSED_AS_DUPLICATE = "closed_as_duplicate", "Closed as a duplicate"

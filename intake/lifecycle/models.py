@@ -63,6 +63,8 @@ class ShareRequest(models.Model):
     proposed_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ASKED)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # When a reviewer first took the summary to send, which only the family's yes allows.
+    shared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "intake"

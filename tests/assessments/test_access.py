@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake import uploads
-from intake.models import Case
+from intake.models import Case, ShareRequest
 from tests.conftest import WRITTEN_BY_US, client_for, import_catalogue, make_case, make_pdf
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,17 @@ def bobs_case(bob):
     make_case()  # the family wrote before: bob's case is a possible duplicate of this one
     case = make_case(status=Case.Status.IN_REVIEW, assigned_to=bob)
     uploads.store(SimpleUploadedFile("scan.pdf", PDF), kind="scan", existing=[], case=case)
+    # The family agreed to share a summary with a partner.
+    ShareRequest.objects.create(
+        case=case, partner="A team", purpose="A study", state="agreed", answered_at=case.submitted_at
+    )
     return case
 
 
 def urls(case):
     document = case.documents.get()
+    share = case.share_requests.order_by("proposed_at").first()
+    share_id = share.id if share else "00000000-0000-0000-0000-000000000000"
     base = f"/review/cases/{case.reference}"
     return {
         "queue": ("get", "/review/", {}),
@@ -68,6 +74,7 @@ def urls(case):
         "duplicate_merge": ("post", f"{base}/duplicate/merge/", {}),
         "duplicate_dismiss": ("post", f"{base}/duplicate/not-duplicate/", {}),
         "share_propose": ("post", f"{base}/share/", {"share-partner": "x", "share-purpose": "y"}),
+        "share_summary": ("post", f"{base}/share/{share_id}/summary.pdf", {}),
         "legal_hold": ("post", f"{base}/legal-hold/", {"action": "place", "hold-reason": "x"}),
         "export_research_csv": ("get", "/review/export-research.csv", {}),
     }
@@ -144,6 +151,7 @@ def test_the_assignee_works_their_case(bob, bobs_case):
         "options": 200,
         "option_study": 200,
         "duplicate": 200,
+        "share_summary": 200,
     }
     expected.update(dict.fromkeys(NEEDS_PERMISSION, 403))
     for name in [n for n in urls(bobs_case) if n not in ("claim", "claim_next", "release")]:

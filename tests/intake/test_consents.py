@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from pypdf import PdfReader
 
 from assessments import sharing
 from assessments.models import AuditEvent
@@ -229,3 +230,39 @@ def test_the_queue_export_says_research_contact_from_the_consent_in_force(sam):
 def test_only_exporters_get_the_research_list(alice, carol):
     for person in (alice, carol):
         assert client_for(person).get("/review/export-research.csv").status_code == 403
+
+
+def test_the_summary_without_names_is_made_only_while_the_family_agrees(bob):
+    case = make_case(status=Case.Status.IN_REVIEW, assigned_to=bob)
+    share = sharing.propose_share(
+        case=case, by=bob, partner="A trial team", purpose="To check the study fits."
+    )
+    client = client_for(bob)
+    url = f"/review/cases/{case.reference}/share/{share.id}/summary.pdf"
+    refused = client.post(url)
+    assert refused.status_code == 302 and not AuditEvent.objects.filter(action="summary_shared").exists()
+
+    consents.answer_share(share=share, give=True, ip=None, user_agent="")
+    response = client.post(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "T-cell acute lymphoblastic leukemia" in text and "NOTCH1" in text and "A trial team" in text
+    for personal in (
+        "Maria",
+        "maria.lopez",
+        "JL",
+        "43210",
+        "Ohio",
+        "Children's Hospital",
+        "plan within weeks",
+    ):
+        assert personal not in text, personal
+    share.refresh_from_db()
+    assert share.shared_at
+    assert AuditEvent.objects.get(action="summary_shared").detail == {"share": str(share.id)}
+    family = family_of(case)
+    assert "We prepared the summary to send on" in family.get(page_url(case)).content.decode()
+
+    consents.answer_share(share=share, give=False, ip=None, user_agent="")
+    assert client.post(url).status_code == 302
+    assert AuditEvent.objects.filter(action="summary_shared").count() == 1
