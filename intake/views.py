@@ -91,7 +91,7 @@ def _save_answers(request, draft: Draft, slug: str, answers: dict, **options) ->
 
 
 def _save_for_later(request, draft: Draft, slug: str, answers: dict, *, complete: bool):
-    """ "Save and finish later": keep the page (finished or not), then offer the resume link."""
+    """For "Save and finish later": keep the page (finished or not), then offer the resume link."""
     if complete:
         _save_answers(request, draft, slug, answers)
     else:

@@ -14,7 +14,7 @@ Reason = PossibleDuplicate.Reason
 
 
 def _squeezed(value: str) -> str:
-    """ "J.L.", "j l" and "JL" are the same initials; "43210" and "43 210" the same code."""
+    """Letters and digits only: "J.L.", "j l" and "JL" are the same initials, "43 210" is "43210"."""
     return "".join(c for c in (value or "").lower() if c.isalnum())
 
 
