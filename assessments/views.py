@@ -366,6 +366,7 @@ def report_edit(request, reference):
         context = {
             "case": case,
             "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
+            "blocker": actions.sending_blocker(case),
         }
         return render(request, "assessments/report_start.html", context)
     if request.method != "POST":
@@ -411,7 +412,14 @@ def report_edit(request, reference):
 
 
 def _start_review(request, case) -> None:
-    """From the report editor: the step that lets a triaged (or reopened) case's report be sent."""
+    """From the report editor: the steps that let the case's report be sent. A new case is triaged
+    first, at the suggested urgency, by someone who may triage."""
+    if case.status == case.Status.NEW:
+        if not request.user.has_perm("intake.triage_case"):
+            raise ActionRefused("A coordinator needs to triage this case first.")
+        case = actions.triage_case(
+            case=case, by=request.user, urgency=case.suggested_urgency, request=request
+        )
     if case.assigned_to_id is None and case.status == case.Status.TRIAGED:
         actions.claim_case(case=case, reviewer=request.user, request=request)
         messages.success(request, "Review started. The case is yours now.")

@@ -55,7 +55,7 @@ class CurrentConsent:
 def words(purpose: str, version: str = consent.CURRENT_VERSION, share: ShareRequest | None = None) -> str:
     text = consent.TEXTS[version][TEXT_KEYS[purpose]]
     if share is not None:
-        text = text.format(partner=share.partner, purpose=share.purpose)
+        text = text.format(partner=share.partner, purpose=share.purpose.strip().rstrip("."))
     return text
 
 

@@ -222,7 +222,24 @@ def test_the_editor_says_a_new_case_must_be_triaged_first(carol):
     client.post(f"/review/cases/{case.reference}/report/start/")
     page = client.get(f"/review/cases/{case.reference}/report/").content.decode()
     assert "The case is “New”: a coordinator triages it" in page
-    assert "Triage it on the case page" in page
+    assert "confirm the suggested urgency" in page and "Or triage it on the case page" in page
+    editor_post(client, case, action="start_review")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_REVIEW and case.urgency == case.suggested_urgency
+    assert case.assigned_to == carol
+    assert AuditEvent.objects.filter(case=case, action="triaged").exists()
+
+
+def test_a_reviewer_is_told_a_new_case_needs_a_coordinator(alice):
+    case = make_case(assigned_to=alice)  # assigned before triage
+    client = client_for(alice)
+    start = client.get(f"/review/cases/{case.reference}/report/").content.decode()
+    assert "Before it can be sent: The case is “New”" in start
+    client.post(f"/review/cases/{case.reference}/report/start/")
+    page = client.get(f"/review/cases/{case.reference}/report/").content.decode()
+    assert "The case is “New”" in page and 'value="start_review"' not in page
+    editor_post(client, case, action="start_review")
+    assert Case.objects.get(pk=case.pk).status == Case.Status.NEW
 
 
 def test_the_editor_offers_to_start_the_review_of_a_triaged_case_and_keeps_the_draft(carol):
