@@ -5,13 +5,14 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core import signing
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from intake.links import SignedLink
 
-class DraftLink(models.Model):
+
+class DraftLink(SignedLink, models.Model):
     """A private link that opens an unfinished case form in any browser, after a one-time code sent
     to the same address. The URL carries a signed token naming this row; it works while the draft
     lives (drafts expire INTAKE_DRAFT_EXPIRY_DAYS after their last change, taking their links along)."""
@@ -30,15 +31,10 @@ class DraftLink(models.Model):
     def __str__(self) -> str:
         return f"Resume link {self.id}"
 
-    @property
-    def token(self) -> str:
-        return signing.Signer(salt=self.SALT).sign(self.id.hex)
-
     @classmethod
     def from_token(cls, token: str) -> "DraftLink | None":
-        try:
-            link_id = uuid.UUID(hex=signing.Signer(salt=cls.SALT).unsign(token))
-        except (signing.BadSignature, ValueError, TypeError):
+        link_id = cls.id_from_token(token)
+        if link_id is None:
             return None
         return cls.objects.select_related("draft").filter(id=link_id).first()
 
