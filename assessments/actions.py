@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.audit import record
-from assessments.models import AuditEvent, Note
+from assessments.models import AuditEvent, LegalHold, Note
 from intake import clock, emails, family, uploads
 from intake.models import (
     Case,
@@ -448,6 +448,21 @@ def report_problems(report: Report) -> list[str]:
     return problems
 
 
+def sending_blocker(case: Case) -> tuple[str, str] | None:
+    """What must happen to the case before any report can be sent, said before the reviewer writes
+    one, and the step the editor offers for it: "start_review", "triage" or "" (nothing to offer)."""
+    if case.status == Status.NEW:
+        return (
+            "The case is “New”: a coordinator triages it, then the review starts. Only then can it be sent.",
+            "triage",
+        )
+    if case.status == Status.TRIAGED:
+        return ("The case is “Triaged”: start the review before sending the report.", "start_review")
+    if case.status == Status.CLOSED:
+        return ("The case is closed: reopen it before sending the report.", "start_review")
+    return None
+
+
 def _lock_report(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("case").get(pk=report.pk)
 
@@ -516,6 +531,10 @@ def erase_case(*, case: Case, by: User | None = None, request=None) -> str:
     """Delete the case, its files and everything said in it; keep the audit trail and the request."""
     with transaction.atomic():
         case = _lock(case)
+        if LegalHold.objects.filter(case=case).exists():
+            raise ActionRefused(
+                "This case is on legal hold: it cannot be deleted until the hold is released."
+            )
         reference, email = case.reference, case.contact_email
         documents = list(case.documents.all())
         # The family's address and our emails to them go too; only the confirmation below remains.
@@ -545,7 +564,12 @@ def erase_case(*, case: Case, by: User | None = None, request=None) -> str:
 
 
 def erase_due_cases() -> list[str]:
-    due = DeletionRequest.objects.filter(
-        state=DeletionRequest.State.PENDING, due_at__lte=timezone.now(), case__isnull=False
-    ).select_related("case")
+    # A case on legal hold waits, its request still pending, until the hold is released.
+    due = (
+        DeletionRequest.objects.filter(
+            state=DeletionRequest.State.PENDING, due_at__lte=timezone.now(), case__isnull=False
+        )
+        .exclude(case__legal_hold__isnull=False)
+        .select_related("case")
+    )
     return [erase_case(case=request.case) for request in due]

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.db import models
+from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
 from accounts.sudo import confirmation_needed
-from assessments import exports
+from assessments import exports, retention
 from assessments.actions import record_case_view
 from assessments.audit import record
-from assessments.models import AuditEvent, Note, Snippet
+from assessments.models import AuditEvent, LegalHold, Note, Snippet, UpcomingPurge
 from intake.admin import CaseAdmin as FamilyCaseAdmin
 from intake.models import Case
 
@@ -123,3 +124,59 @@ class SnippetAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+
+class SupervisorsOnly:
+    """Read-only lists for supervisors (the hold_case permission); changes go through the actions."""
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("intake.hold_case")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("intake.hold_case")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UpcomingPurge)
+class UpcomingPurgeAdmin(SupervisorsOnly, admin.ModelAdmin):
+    """What the retention rules will purge next, and when; held cases are marked."""
+
+    list_display = ["reference", "closed_on", "purge_on", "legal_hold_reason"]
+    list_display_links = None
+    search_fields = ["reference"]
+    ordering = ["status_changed_at", "pk"]
+
+    def get_queryset(self, request):
+        return retention.closed_not_purged().select_related("legal_hold")
+
+    @admin.display(description="closed on", ordering="status_changed_at")
+    def closed_on(self, case):
+        return case.status_changed_at.date()
+
+    @admin.display(description="purged on")
+    def purge_on(self, case):
+        return "kept (legal hold)" if hasattr(case, "legal_hold") else retention.purge_on(case)
+
+    @admin.display(description="legal hold")
+    def legal_hold_reason(self, case):
+        return case.legal_hold.reason if hasattr(case, "legal_hold") else ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The case itself is read on its own page, where the reading is recorded.
+        case = self.get_object(request, object_id)
+        return redirect("assessments:case", reference=case.reference) if case else redirect("admin:index")
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(SupervisorsOnly, admin.ModelAdmin):
+    list_display = ["case", "placed_at", "placed_by", "reason"]
+    list_select_related = ["case", "placed_by"]
+    ordering = ["-placed_at"]

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from assessments.models import AuditEvent, Note
 from intake import consent, diagnoses
+from intake.lifecycle import consents as consents_module
 from intake.models import (
     Case,
     Consent,
+    ConsentRecord,
     FamilyLink,
     Message,
     Report,
@@ -329,6 +331,19 @@ def save_batch(built_cases: list[CaseAnswers], rng: random.Random) -> None:
             )
         Treatment.objects.bulk_create(treatments)
         Consent.objects.bulk_create(consents)
+        ConsentRecord.objects.bulk_create(
+            ConsentRecord(
+                case_id=c.case.pk,
+                purpose=purpose,
+                given=getattr(c, consents_module.TEXT_KEYS[purpose]),
+                text_version=c.version,
+                via=ConsentRecord.Via.CASE_FORM,
+                at=c.agreed_at,
+                user_agent=c.user_agent,
+            )
+            for c in consents
+            for purpose in consents_module.CASE_PURPOSES
+        )
         FamilyLink.objects.bulk_create(links)
         AuditEvent.objects.bulk_create(events)
         Note.objects.bulk_create(notes)

@@ -46,9 +46,11 @@ from assessments.demo import (
 )
 from assessments.models import AuditEvent, Note
 from intake import consent
+from intake.lifecycle import consents as consents_module
 from intake.models import (
     Case,
     Consent,
+    ConsentRecord,
     FamilyLink,
     Message,
     Report,
@@ -210,6 +212,11 @@ def _build_chunk(job) -> int:
         )
     )
     event_base = _base(AuditEvent(action=AuditEvent.Action.SUBMITTED, actor_label="family"))
+    record_base = _base(
+        ConsentRecord(
+            text_version=consent.CURRENT_VERSION, via=ConsentRecord.Via.CASE_FORM, user_agent="seed_demo"
+        )
+    )
     link_base, note_base, message_base = _base(FamilyLink()), _base(Note()), _base(Message())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
@@ -229,9 +236,18 @@ def _build_chunk(job) -> int:
                 row["case_id"] = case_id
                 rows[Treatment].append(row)
                 names.append(row["name"])
-            rows[Consent].append(
-                {**consent_base, "case_id": case_id, "agreed_at": at, "research_contact": rng.random() < 0.4}
-            )
+            agreed = {
+                **consent_base,
+                "case_id": case_id,
+                "agreed_at": at,
+                "research_contact": rng.random() < 0.4,
+            }
+            rows[Consent].append(agreed)
+            for purpose in consents_module.CASE_PURPOSES:
+                given = agreed[consents_module.TEXT_KEYS[purpose]]
+                rows[ConsentRecord].append(
+                    {**record_base, "case_id": case_id, "purpose": purpose, "given": given, "at": at}
+                )
             rows[FamilyLink].append({**link_base, "id": uuid.uuid4(), "case_id": case_id, "created_at": at})
             rows[AuditEvent].append(
                 {**event_base, "case_id": case_id, "case_reference": values["reference"], "at": at}
@@ -279,7 +295,7 @@ def _build_chunk(job) -> int:
     return size
 
 
-RELATED = [Treatment, Consent, FamilyLink, AuditEvent, Note, Message, Report]
+RELATED = [Treatment, Consent, ConsentRecord, FamilyLink, AuditEvent, Note, Message, Report]
 TABLES = {
     Case: Table(Case),
     **{model: Table(model) for model in [*RELATED, ReportOption]},

@@ -2,6 +2,19 @@
 
 CSV and Excel exports hold exactly the cases of a queue view (same tab, filters, search and order).
 No names, emails or phone numbers: the queue never shows them, and neither do its exports.
+
+Research contact (consent by purpose, intake/lifecycle/consents.py). Withdrawing consent to be
+contacted about research studies affects exactly this:
+- the research contact list (`research_contacts`, /review/export-research.csv), the one export made
+  to contact families about studies, and the only one with names and email addresses: a case is a row
+  only while its newest research-contact consent is "given", it is not purged and no deletion is
+  pending. Someone who withdrew is left out from that moment; giving consent again brings them back;
+- the optional "Research contact" column of the queue's CSV and Excel exports (not in the default
+  set), which says "yes" or "no" from the consent in force, never from the answer on the form.
+The queue exports' rows are the queue view's cases whatever the consent: they are the reviewers'
+working lists, with no contact details, and leaving a case out would hide work from them.
+Purged cases (assessments/retention.py) stay in the queue exports as their statistics: reference,
+dates, status, urgency and diagnosis, every other cell empty.
 """
 
 import csv
@@ -13,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_countries import countries
@@ -21,7 +34,7 @@ from openpyxl import Workbook
 
 from config.pdf import render_pdf
 from intake import clock, diagnoses
-from intake.models import Case, Treatment
+from intake.models import Case, ConsentRecord, DeletionRequest, Treatment
 
 Status = Case.Status
 # A cell starting with one of these is read as a formula by spreadsheet programs.
@@ -101,13 +114,18 @@ COLUMNS = [
         "disease_status",
         "Disease status",
         ("disease_status",),
-        lambda r, c: DISEASE_LABELS[r["disease_status"]],
+        lambda r, c: DISEASE_LABELS.get(r["disease_status"], ""),
     ),
     Column("age", "Patient age", ("patient_age", "patient_birth_year", "submitted_at"), _age),
     Column("country", "Country", ("country",), lambda r, c: c.country_names.get(r["country"], r["country"])),
     Column("region", "State or region", ("region",), lambda r, c: r["region"]),
-    Column("travel", "Could travel", ("travel",), lambda r, c: TRAVEL_LABELS[r["travel"]]),
-    Column("condition", "ECOG (day-to-day condition)", ("condition",), lambda r, c: r["condition"]),
+    Column("travel", "Could travel", ("travel",), lambda r, c: TRAVEL_LABELS.get(r["travel"], "")),
+    Column(
+        "condition",
+        "ECOG (day-to-day condition)",
+        ("condition",),
+        lambda r, c: "" if r["condition"] is None else r["condition"],
+    ),
     Column("treatments", "Treatments", ("treatment_names",), lambda r, c: r["treatment_names"] or ""),
     Column("assignee", "Assignee", ("assigned_to__username",), lambda r, c: r["assigned_to__username"] or ""),
     Column("triaged", "Triaged", ("triaged_at",), lambda r, c: c.when(r["triaged_at"])),
@@ -123,6 +141,12 @@ COLUMNS = [
         "First answer sent",
         ("first_response_at",),
         lambda r, c: c.when(r["first_response_at"]),
+    ),
+    Column(
+        "research_contact",
+        "Research contact",
+        ("research_contact",),
+        lambda r, c: "yes" if r["research_contact"] else "no",
     ),
 ]
 COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
@@ -165,6 +189,8 @@ def export_rows(cases: QuerySet[Case], columns: list[Column], now=None) -> Itera
         cases = cases.annotate(treatment_names=Subquery(names))
     if "clock_state" in fields:
         cases = cases.annotate(clock_state=clock.response_state(ctx.now))
+    if "research_contact" in fields:
+        cases = cases.annotate(research_contact=Subquery(_newest_research_consent().values("given")[:1]))
     yield [c.header for c in columns]
     for row in cases.values(*sorted(fields)).iterator(chunk_size=2000):
         yield [neutralise(column.value(row, ctx)) for column in columns]
@@ -183,12 +209,62 @@ def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def csv_response(cases: QuerySet[Case], columns: list[Column]) -> StreamingHttpResponse:
+def csv_response(
+    cases: QuerySet[Case], columns: list[Column], *, stem: str = "cases"
+) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         csv_chunks(export_rows(cases, columns)), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename("cases", "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(stem, "csv")}"'
     return response
+
+
+def _newest_research_consent() -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(
+        case=OuterRef("pk"), purpose=ConsentRecord.Purpose.RESEARCH_CONTACT, share__isnull=True
+    ).order_by("-at", "-pk")
+
+
+def research_contacts(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases whose family agrees, now, to be contacted about research studies."""
+    newest = _newest_research_consent()
+    pending_deletion = DeletionRequest.objects.filter(
+        case=OuterRef("pk"), state=DeletionRequest.State.PENDING
+    )
+    return (
+        cases.annotate(
+            research_contact=Subquery(newest.values("given")[:1]),
+            research_since=Subquery(newest.values("at")[:1]),
+            research_version=Subquery(newest.values("text_version")[:1]),
+        )
+        .filter(research_contact=True, purged_at__isnull=True)
+        .exclude(Exists(pending_deletion))
+    )
+
+
+LANGUAGE_LABELS = dict(Case.Language.choices)
+# The research contact list: who to write to about studies, and the consent that allows it.
+RESEARCH_COLUMNS = [
+    COLUMNS_BY_KEY["reference"],
+    Column("contact_name", "Name", ("contact_name",), lambda r, c: r["contact_name"]),
+    Column("contact_email", "Email", ("contact_email",), lambda r, c: r["contact_email"]),
+    Column(
+        "language",
+        "Preferred language",
+        ("preferred_language",),
+        lambda r, c: LANGUAGE_LABELS.get(r["preferred_language"], r["preferred_language"]),
+    ),
+    COLUMNS_BY_KEY["diagnosis_group"],
+    Column(
+        "research_since",
+        "Agreed to research contact",
+        ("research_since",),
+        lambda r, c: c.when(r["research_since"]),
+    ),
+    Column(
+        "research_version", "Consent text version", ("research_version",), lambda r, c: r["research_version"]
+    ),
+]
 
 
 def xlsx_file(rows: Iterable[list]):

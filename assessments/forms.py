@@ -156,3 +156,31 @@ class SnippetForm(forms.Form):
     """Which snippet to insert into the report: any id that is not an active snippet is no snippet."""
 
     snippet = forms.ModelChoiceField(queryset=Snippet.objects.filter(active=True), required=False)
+
+
+class ShareProposalForm(forms.Form):
+    prefix = "share"
+    partner = forms.CharField(
+        label="Partner hospital or trial team", max_length=200, help_text="Named as the family will read it."
+    )
+    purpose = forms.CharField(
+        label="What the summary is for",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="In plain words: the family reads this before they agree.",
+    )
+
+
+class LegalHoldForm(forms.Form):
+    prefix = "hold"
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    """Which of the newer case's answers that differ go into the earlier case."""
+
+    take = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, fields: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["take"].choices = fields

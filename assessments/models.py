@@ -41,6 +41,20 @@ class AuditEvent(models.Model):
         ERASED = "erased", "Case and files deleted"
         ELIGIBILITY_JUDGED = "eligibility_judged", "Eligibility for a study judged"
         OPTION_ADDED = "option_added", "Study added to the report"
+        # A family's data from first answer to deletion (issue 15).
+        RESUME_LINK_SENT = "resume_link_sent", "Link to finish the form later sent"
+        DRAFT_CODE_SENT = "draft_code_sent", "One-time code sent to finish the form"
+        DRAFT_RESUMED = "draft_resumed", "Unfinished form opened with a resume link"
+        CONSENT_CHANGED = "consent_changed", "Consent given or withdrawn"
+        SHARE_PROPOSED = "share_proposed", "Family asked to agree to share a summary"
+        SUMMARY_SHARED = "summary_shared", "Summary without names made for a partner (family agreed)"
+        DUPLICATE_FLAGGED = "duplicate_flagged", "Flagged as a possible duplicate"
+        DUPLICATE_MERGED = "duplicate_merged", "Duplicate case merged in"
+        CLOSED_AS_DUPLICATE = "closed_as_duplicate", "Closed as a duplicate"
+        NOT_DUPLICATE = "not_duplicate", "Marked as not a duplicate"
+        LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
+        LEGAL_HOLD_RELEASED = "legal_hold_released", "Legal hold released"
+        PURGED = "purged", "Personal and health details removed (retention period over)"
         # Staff sign-in: security events, not tied to a case.
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
@@ -158,3 +172,37 @@ class Snippet(models.Model):
             "identifier": self.identifier,
             "link": self.link,
         }
+
+
+class LegalHold(models.Model):
+    """A supervisor's hold on a case: while it stands, retention never purges the case, and a
+    deletion request waits. Placing and releasing it are in the audit trail with the reason."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="legal_hold")
+    reason = models.TextField()
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Legal hold on {self.case_id}"
+
+
+class HousekeepingRun(models.Model):
+    """When a housekeeping task that runs less often than housekeeping itself (daily) last finished."""
+
+    task = models.CharField(max_length=60, unique=True)
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.task
+
+
+class UpcomingPurge(Case):
+    """Closed cases waiting for the end of their retention period, for supervisors in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "upcoming purge"
+        verbose_name_plural = "upcoming purges"

@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assessments.access import sees_every_case, visible_cases
 from intake import clock
 from intake.diagnoses import DiagnosisGroup, codes_in_group
-from intake.models import Case
+from intake.models import Case, PossibleDuplicate
 
 Status = Case.Status
 
@@ -168,9 +168,15 @@ def queue_cases(filters: QueueFilters, now: datetime) -> QuerySet[Case]:
         .filter(tab_filter(filters.current_tab, filters.user))
         .select_related("assigned_to")
         .only(*ROW_FIELDS)
-        .annotate(clock_state=clock.response_state(now))
+        .annotate(clock_state=clock.response_state(now), duplicate_of=duplicate_of())
         .order_by("urgency", "submitted_at", "pk")
     )
+
+
+def duplicate_of() -> Subquery:
+    """The reference of the earlier case a row may repeat, for "possible duplicate of CA-…"."""
+    open_flags = PossibleDuplicate.objects.filter(case=OuterRef("pk"), state=PossibleDuplicate.State.OPEN)
+    return Subquery(open_flags.values("earlier__reference")[:1])
 
 
 # What a queue row shows: no names, emails or phone numbers, and none of the long free text.

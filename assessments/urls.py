@@ -26,4 +26,5 @@ urlpatterns = [
     path("cases/<str:reference>/report/approve/", views.report_approve, name="report_approve"),
     path("", include("assessments.export_urls")),
     path("", include("assessments.option_urls")),
+    path("", include("assessments.lifecycle_urls")),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from assessments import actions, options
 from assessments.access import can_change, get_case_for_user
 from assessments.actions import ActionRefused
+from assessments.case_lifecycle import case_panel
 from assessments.forms import (
     AssignForm,
     EraseForm,
@@ -124,9 +125,10 @@ def _case_context(request, case, **forms):
         "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
         "deletion": getattr(case, "deletion_request", None),
         "can_erase": user.has_perm("intake.erase_case"),
-        **options.options_panel(case),
+        **({} if case.purged_at else options.options_panel(case)),
         "compact_options": True,
         "erase_form": forms.get("erase_form") or EraseForm(case=case),
+        **case_panel(user, case, **forms),
     }
 
 
@@ -323,7 +325,10 @@ def erase(request, reference):
         return render(
             request, "assessments/case.html", _case_context(request, case, erase_form=form), status=400
         )
-    reference = actions.erase_case(case=case, by=request.user, request=request)
+    try:
+        reference = actions.erase_case(case=case, by=request.user, request=request)
+    except ActionRefused as e:
+        return _refused(request, case, e)
     messages.success(request, f"Case {reference} and its files were deleted. The family will get an email.")
     return redirect("assessments:queue")
 
@@ -352,6 +357,8 @@ def _report_context(request, case, report, form=None, formset=None):
         "grade": grade(text),
         "snippets": Snippet.objects.filter(active=True),
         "problems": actions.report_problems(report),
+        "blocker": actions.sending_blocker(case),
+        "can_triage": request.user.has_perm("intake.triage_case"),
         "needs_approval": settings.REPORT_REQUIRES_APPROVAL,
         "can_approve": request.user.has_perm("intake.approve_report"),
         "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
@@ -366,6 +373,7 @@ def report_edit(request, reference):
         context = {
             "case": case,
             "sent_reports": case.reports.filter(sent_at__isnull=False).order_by("-version"),
+            "blocker": actions.sending_blocker(case),
         }
         return render(request, "assessments/report_start.html", context)
     if request.method != "POST":
@@ -393,6 +401,8 @@ def report_edit(request, reference):
             options.append(snippet.as_option())
     actions.save_report(report=report, by=request.user, fields=fields, options=options, request=request)
     try:
+        if action == "start_review":
+            _start_review(request, case)
         if action == "send":
             actions.send_report(report=report, by=request.user, request=request)
             return _done(request, case, f"Report version {report.version} sent. The family gets an email.")
@@ -403,10 +413,27 @@ def report_edit(request, reference):
         messages.error(request, str(e))
     if action == "preview":
         return redirect("assessments:report_preview", reference=case.reference)
-    if action not in ("submit_for_approval", "send"):
+    if action not in ("submit_for_approval", "send", "start_review"):
         messages.success(request, "Draft saved.")
     anchor = f"#option-{len(options)}" if action in ("add_option", "insert_snippet") and options else ""
     return redirect(reverse("assessments:report", kwargs={"reference": case.reference}) + anchor)
+
+
+def _start_review(request, case) -> None:
+    """From the report editor: the steps that let the case's report be sent. A new case is triaged
+    first, at the suggested urgency, by someone who may triage."""
+    if case.status == case.Status.NEW:
+        if not request.user.has_perm("intake.triage_case"):
+            raise ActionRefused("A coordinator needs to triage this case first.")
+        case = actions.triage_case(
+            case=case, by=request.user, urgency=case.suggested_urgency, request=request
+        )
+    if case.assigned_to_id is None and case.status == case.Status.TRIAGED:
+        actions.claim_case(case=case, reviewer=request.user, request=request)
+        messages.success(request, "Review started. The case is yours now.")
+    else:
+        case = actions.change_status(case=case, to=case.Status.IN_REVIEW, by=request.user, request=request)
+        messages.success(request, f"The case is now “{case.get_status_display()}”.")
 
 
 @require_POST

@@ -378,6 +378,8 @@ INTAKE_DRAFT_EXPIRY_DAYS = env_int("INTAKE_DRAFT_EXPIRY_DAYS", 7)
 # A person needs at least this long to fill in every page; faster submissions are bots.
 INTAKE_MIN_FILL_SECONDS = env_int("INTAKE_MIN_FILL_SECONDS", 30)
 INTAKE_SUBMISSIONS_PER_IP_PER_HOUR = env_int("INTAKE_SUBMISSIONS_PER_IP_PER_HOUR", 5)
+# "Save and finish later": resume links one unfinished form may have emailed in an hour.
+INTAKE_RESUME_EMAILS_PER_HOUR = env_int("INTAKE_RESUME_EMAILS_PER_HOUR", 5)
 UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 10)
 UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 10)
 UPLOAD_MAX_TOTAL_MB = env_int("UPLOAD_MAX_TOTAL_MB", 50)
@@ -404,6 +406,11 @@ FAMILY_CODES_PER_HOUR = env_int("FAMILY_CODES_PER_HOUR", 5)
 FAMILY_ACCESS_HOURS = env_int("FAMILY_ACCESS_HOURS", 12)
 LOST_LINK_REQUESTS_PER_HOUR = env_int("LOST_LINK_REQUESTS_PER_HOUR", 10)
 DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 7)
+# Retention: closed cases lose their personal and health details this many days after closing,
+# as the privacy notice promises (assessments/retention.py). Statistics and the audit trail stay.
+RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 730)
+if RETENTION_CLOSED_CASE_DAYS < 1:
+    raise ImproperlyConfigured("RETENTION_CLOSED_CASE_DAYS must be at least 1")
 # A second look: reports need a supervisor's approval before they can be sent.
 REPORT_REQUIRES_APPROVAL = env_bool("REPORT_REQUIRES_APPROVAL", False)
 

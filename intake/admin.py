@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from intake.models import (
     Case,
     Consent,
+    ConsentRecord,
     DeletionRequest,
     Document,
     Draft,
@@ -85,6 +86,19 @@ class ConsentInline(admin.StackedInline):
         return False
 
 
+class ConsentRecordInline(admin.TabularInline):
+    """Every consent decision per purpose, with its words' version, time and address."""
+
+    model = ConsentRecord
+    extra = 0
+    fields = ["at", "purpose", "share", "given", "text_version", "via", "ip_address"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class FamilyLinkInline(admin.TabularInline):
     model = FamilyLink
     extra = 0
@@ -136,7 +150,15 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["assigned_to"]
     list_per_page = 50
     show_full_result_count = False  # counting 100,000 rows on every page is wasted work
-    inlines = [ConsentInline, TreatmentInline, DocumentInline, FamilyLinkInline, ReportInline, MessageInline]
+    inlines = [
+        ConsentInline,
+        ConsentRecordInline,
+        TreatmentInline,
+        DocumentInline,
+        FamilyLinkInline,
+        ReportInline,
+        MessageInline,
+    ]
     # Workflow fields change only through the reviewer actions, which record who and why.
     readonly_fields = [
         "reference",

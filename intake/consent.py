@@ -18,6 +18,12 @@ TEXTS = {
             "You may contact me about research studies. This is optional. Saying no does not change "
             "the help we give."
         ),
+        # Asked for each share a reviewer proposes, with the partner and the reason filled in.
+        "share_summary": (
+            "I agree that you send a summary of the case to {partner}, for this reason: {purpose}. "
+            "The summary has no names, contact details or documents. This is only for this one share. "
+            "I can take it back on this page, but a summary already sent cannot be called back."
+        ),
     },
 }
 

@@ -11,7 +11,7 @@ from intake.models import Case, FamilyLink, OutboundEmail
 
 
 def queue_email(
-    *, to: str, kind: str, subject: str, template: str, context: dict, case=None
+    *, to: str, kind: str, subject: str, template: str, context: dict, case=None, draft=None
 ) -> OutboundEmail:
     context = {
         **context,
@@ -23,6 +23,7 @@ def queue_email(
     }
     return OutboundEmail.objects.create(
         case=case,
+        draft=draft,
         kind=kind,
         to=to,
         subject=f"{subject} [{settings.ORGANISATION_NAME}]",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import emails
-from intake.models import AccessCode, Case, FamilyLink
+from intake.models import AccessCode, Case, DraftLink, FamilyLink
 from intake.ratelimit import over_limit
 from intake.signals import case_event
 
@@ -32,20 +32,28 @@ def active_link(case: Case) -> FamilyLink:
     return link or FamilyLink.objects.create(case=case)
 
 
+def issue_code(link: "FamilyLink | DraftLink") -> str | None:
+    """A new one-time code for a case's family link or a draft's resume link, stored hashed.
+    None when too many were sent for this link in the last hour. Call it inside a transaction."""
+    if over_limit(
+        "family_code", str(link.id), limit=settings.FAMILY_CODES_PER_HOUR, window=timedelta(hours=1)
+    ):
+        return None
+    code = f"{secrets.randbelow(10**6):06d}"
+    AccessCode.objects.create(
+        **{"draft_link" if isinstance(link, DraftLink) else "link": link},
+        code_hash=_hash(link, code),
+        expires_at=timezone.now() + timedelta(minutes=settings.FAMILY_CODE_MINUTES),
+    )
+    return code
+
+
 def send_code(link: FamilyLink, *, ip: str | None) -> bool:
     """Email a one-time code. False when too many were sent for this link in the last hour."""
     with transaction.atomic():
-        if over_limit(
-            "family_code", str(link.id), limit=settings.FAMILY_CODES_PER_HOUR, window=timedelta(hours=1)
-        ):
+        code = issue_code(link)
+        if code is None:
             return False
-        code = f"{secrets.randbelow(10**6):06d}"
-        now = timezone.now()
-        AccessCode.objects.create(
-            link=link,
-            code_hash=_hash(link, code),
-            expires_at=now + timedelta(minutes=settings.FAMILY_CODE_MINUTES),
-        )
         emails.queue_family_email(
             case=link.case,
             link=link,
@@ -59,7 +67,7 @@ def send_code(link: FamilyLink, *, ip: str | None) -> bool:
     return True
 
 
-def check_code(link: FamilyLink, code: str) -> bool:
+def check_code(link: "FamilyLink | DraftLink", code: str) -> bool:
     """True if `code` is the newest unexpired code for this link. Each code allows a few tries."""
     code = "".join(code.split())
     with transaction.atomic():
@@ -80,13 +88,13 @@ def check_code(link: FamilyLink, code: str) -> bool:
         return False
 
 
-def code_pending(link: FamilyLink) -> bool:
+def code_pending(link: "FamilyLink | DraftLink") -> bool:
     return link.codes.filter(
         used_at__isnull=True, expires_at__gt=timezone.now(), failed_attempts__lt=MAX_FAILED_ATTEMPTS
     ).exists()
 
 
-def grant(request, link: FamilyLink) -> None:
+def grant(request, link: "FamilyLink | DraftLink") -> None:
     until = timezone.now() + timedelta(hours=settings.FAMILY_ACCESS_HOURS)
     access = request.session.get(SESSION_KEY, {})
     access[str(link.id)] = until.isoformat()
@@ -94,7 +102,7 @@ def grant(request, link: FamilyLink) -> None:
     request.session.cycle_key()  # a new session id once the person has proved who they are
 
 
-def has_access(request, link: FamilyLink) -> bool:
+def has_access(request, link: "FamilyLink | DraftLink") -> bool:
     until = request.session.get(SESSION_KEY, {}).get(str(link.id))
     return bool(until) and datetime.fromisoformat(until) > timezone.now()
 

@@ -12,14 +12,24 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from config.client import client_ip
+from config.client import client_ip, user_agent
 from config.pdf import render_pdf
 from intake import emails, family, uploads
 from intake.forms import AnswerForm, CodeForm, DeletionForm, DocumentsForm, LostLinkForm, ReplyForm
-from intake.models import Case, DeletionRequest, Document, FamilyLink, Message
+from intake.lifecycle import consents
+from intake.models import (
+    Case,
+    ConsentRecord,
+    DeletionRequest,
+    Document,
+    FamilyLink,
+    Message,
+    PossibleDuplicate,
+)
 from intake.ratelimit import over_limit
 from intake.signals import case_event
 
+Purpose = ConsentRecord.Purpose
 STATUS_WORDS = {
     Case.Status.NEW: "We have your case. A coordinator will read it soon.",
     Case.Status.TRIAGED: "We have read your case. A reviewer will start on it soon.",
@@ -87,8 +97,27 @@ def _page(request, link, status=200, **forms):
         "rejected": forms.get("rejected", []),
         "deletion_form": forms.get("deletion_form") or DeletionForm(),
         "limits": uploads.describe_limits(),
+        **_consent_context(case),
     }
     return render(request, "intake/family_case.html", context, status=status)
+
+
+def _consent_context(case) -> dict:
+    current = {c.purpose: c for c in consents.current(case)}
+    shares = [
+        (share, consents.words(Purpose.SHARE_SUMMARY, share=share)) for share in case.share_requests.all()
+    ]
+    merged = (
+        case.duplicate_flags.filter(state=PossibleDuplicate.State.MERGED).select_related("earlier").first()
+    )
+    return {
+        "consent_storing": current[Purpose.STORE_CASE],
+        "consent_reading": current[Purpose.REVIEWERS_READ],
+        "consent_research": current[Purpose.RESEARCH_CONTACT],
+        "research_words": consents.words(Purpose.RESEARCH_CONTACT),
+        "shares": shares,
+        "merged_into": merged.earlier.reference if merged else None,
+    }
 
 
 @family_page
@@ -232,6 +261,12 @@ def family_delete(request, link):
                 due,
             )
             request_.save()
+            created = True
+        if created:
+            # Asking for deletion is how the required consents are taken back.
+            consents.required_withdrawn_by_deletion(
+                case=case, withdrawn=True, ip=client_ip(request), user_agent=user_agent(request)
+            )
         emails.queue_family_email(
             case=case,
             link=link,
@@ -255,6 +290,9 @@ def family_cancel_deletion(request, link):
             state=DeletionRequest.State.CANCELLED
         )
         if updated:
+            consents.required_withdrawn_by_deletion(
+                case=link.case, withdrawn=False, ip=client_ip(request), user_agent=user_agent(request)
+            )
             _event(link, "deletion_cancelled", request)
     messages.success(request, "Your case will not be deleted.")
     return _back(link.token, "#delete")

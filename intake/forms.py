@@ -3,6 +3,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from intake import consent
 from intake.models import Case, Document, Treatment
@@ -462,4 +463,42 @@ class DeletionForm(forms.Form):
     confirm = forms.BooleanField(
         label="Yes, please delete my case, my documents and our messages.",
         error_messages={"required": "Please tick the box to confirm."},
+    )
+
+
+class ResumeEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We send your private link here, and a short code when you open it."),
+        error_messages={
+            "required": _("Please type your email address."),
+            "invalid": _("Please check the email address."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ResearchConsentForm(forms.Form):
+    choice = forms.ChoiceField(
+        choices=[
+            ("give", _("You may contact me about research studies")),
+            ("withdraw", _("Do not contact me")),
+        ],
+        error_messages={
+            "required": _("Please choose an answer."),
+            "invalid_choice": _("Please choose an answer."),
+        },
+    )
+
+
+class ShareAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[("yes", _("Yes, share it")), ("no", _("No, do not share it"))],
+        error_messages={
+            "required": _("Please choose an answer."),
+            "invalid_choice": _("Please choose an answer."),
+        },
     )

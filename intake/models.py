@@ -6,14 +6,15 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core import signing
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
 from intake import clock, diagnoses
 from intake.clock import add_business_days
+from intake.links import SignedLink
 
 # Reference codes avoid characters that look alike when read aloud or written down (0/O, 1/I/L).
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -99,6 +100,11 @@ class Case(models.Model):
         UNDERSTAND = "understand", "Help understanding the options"
         OTHER = "other", "Something else"
 
+    class Outcome(models.TextChoices):
+        ANSWERED = "answered", "Answered (a report was sent)"
+        DUPLICATE = "duplicate", "Closed as a duplicate"
+        UNANSWERED = "unanswered", "Closed without a report"
+
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
     # The draft this case was submitted from. Unique, so a retried submit cannot make a second case.
     submission_key = models.UUIDField(unique=True, editable=False)
@@ -125,13 +131,18 @@ class Case(models.Model):
     # Diagnosis
     diagnosis = models.CharField(max_length=30, choices=diagnoses.grouped_choices())
     diagnosis_other = models.CharField("other diagnosis", max_length=200, blank=True)
-    diagnosed_on = models.DateField("month of diagnosis", help_text="Stored as the first of the month.")
+    # Null only once a closed case has been purged (assessments/retention.py); the form requires it.
+    diagnosed_on = models.DateField(
+        "month of diagnosis", null=True, blank=True, help_text="Stored as the first of the month."
+    )
     disease_status = models.CharField(max_length=20, choices=DiseaseStatus.choices)
     genetic_results = models.TextField("genetic or molecular test results", blank=True)
     treating_center = models.CharField("treating hospital or doctor", max_length=200, blank=True)
 
     # Now and what the family hopes for
-    condition = models.PositiveSmallIntegerField("day-to-day condition", choices=Condition.choices)
+    condition = models.PositiveSmallIntegerField(
+        "day-to-day condition", choices=Condition.choices, null=True, blank=True
+    )
     goals = ArrayField(models.CharField(max_length=20, choices=Goal.choices), default=list)
     goals_other = models.CharField("other goal", max_length=200, blank=True)
     urgency_in_own_words = models.TextField(blank=True)
@@ -170,6 +181,11 @@ class Case(models.Model):
     family_replied_at = models.DateTimeField(null=True, blank=True)
 
     search_document = SearchVectorField(null=True, editable=False)
+
+    # Retention (assessments/retention.py): when a closed case's personal and health details were
+    # removed, and how it ended, kept for the statistics with the dates, diagnosis and urgency.
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, editable=False)
 
     class Meta:
         ordering = ["urgency", "submitted_at"]
@@ -212,10 +228,20 @@ class Case(models.Model):
                 name="case_clock_running",
             ),
             GinIndex(fields=["search_document"], name="case_search"),
+            # Duplicate checks at submission look cases up by contact email, whatever its case.
+            models.Index(Lower("contact_email"), name="case_contact_email"),
+            # Closed cases still to purge, oldest closing first.
+            models.Index(
+                fields=["status_changed_at"],
+                condition=Q(status="closed", purged_at__isnull=True),
+                name="case_purge_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(patient_age__isnull=False) | Q(patient_birth_year__isnull=False),
+                condition=Q(patient_age__isnull=False)
+                | Q(patient_birth_year__isnull=False)
+                | Q(purged_at__isnull=False),
                 name="case_patient_age_or_birth_year",
             ),
             models.CheckConstraint(condition=Q(condition__lte=4), name="case_condition_is_ecog"),
@@ -229,6 +255,7 @@ class Case(models.Model):
             ("approve_report", "Can approve reports"),
             ("erase_case", "Can carry out deletion requests"),
             ("view_dashboard", "Can see the service dashboard"),
+            ("hold_case", "Can put cases on legal hold and see upcoming purges"),
         ]
 
     def __str__(self) -> str:
@@ -387,13 +414,17 @@ class Draft(models.Model):
     """A case being filled in. Its answers live here, keyed by step, until it is submitted.
 
     The draft's id is kept in the family's session, so a reload, the back button or a closed tab in
-    the same browser picks it up again. Unsubmitted drafts expire (see expire_drafts).
+    the same browser picks it up again; a resume link (DraftLink) opens it in another browser.
+    Unsubmitted drafts expire INTAKE_DRAFT_EXPIRY_DAYS after their last change (see expire_drafts).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     answers = models.JSONField(default=dict, blank=True)
+    # Per page: how many times it was saved, by which browser and when, so a browser that saves a
+    # page someone changed elsewhere since it was shown can say so (intake/lifecycle/resume.py).
+    page_saves = models.JSONField(default=dict, blank=True, editable=False)
     case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft")
 
     def __str__(self) -> str:
@@ -422,7 +453,7 @@ class Consent(models.Model):
         return f"Consent {self.version} for case {self.case_id}"
 
 
-class FamilyLink(models.Model):
+class FamilyLink(SignedLink, models.Model):
     """The family's private link. The URL carries a signed token naming this row; revoking the row
     kills the link, and a new row is a fresh link."""
 
@@ -439,16 +470,10 @@ class FamilyLink(models.Model):
     def __str__(self) -> str:
         return f"Link {self.id}"
 
-    @property
-    def token(self) -> str:
-        # No timestamp in the signature: the same link always has the same address.
-        return signing.Signer(salt=self.SALT).sign(self.id.hex)
-
     @classmethod
     def from_token(cls, token: str) -> "FamilyLink | None":
-        try:
-            link_id = uuid.UUID(hex=signing.Signer(salt=cls.SALT).unsign(token))
-        except (signing.BadSignature, ValueError, TypeError):
+        link_id = cls.id_from_token(token)
+        if link_id is None:
             return None
         return cls.objects.select_related("case").filter(id=link_id, revoked_at__isnull=True).first()
 
@@ -464,6 +489,9 @@ class OutboundEmail(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails")
+    # Emails about an unfinished form (its resume link and codes): they go with the draft when it
+    # expires, and pass to the case when it is sent, so they are erased or purged with it.
+    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=40)
     to = models.EmailField()
     subject = models.CharField(max_length=200)
@@ -599,7 +627,13 @@ class Message(models.Model):
 class AccessCode(models.Model):
     """A one-time code emailed to the family before their case page shows anything personal."""
 
-    link = models.ForeignKey(FamilyLink, on_delete=models.CASCADE, related_name="codes")
+    # A code opens either a case's family link or an unfinished form's resume link.
+    link = models.ForeignKey(
+        FamilyLink, null=True, blank=True, on_delete=models.CASCADE, related_name="codes"
+    )
+    draft_link = models.ForeignKey(
+        "intake.DraftLink", null=True, blank=True, on_delete=models.CASCADE, related_name="codes"
+    )
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -608,9 +642,16 @@ class AccessCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["link", "created_at"], name="access_code_link_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(link__isnull=False, draft_link__isnull=True)
+                | Q(link__isnull=True, draft_link__isnull=False),
+                name="access_code_for_one_link",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Code for link {self.link_id}"
+        return f"Code for link {self.link_id or self.draft_link_id}"
 
 
 class DeletionRequest(models.Model):
@@ -655,3 +696,4 @@ class RateLimitHit(models.Model):
 
 # Documents have their own module beside the storage and encryption code; they belong to this app.
 from intake.documents.models import Document  # noqa: E402, F401
+from intake.lifecycle.models import ConsentRecord, DraftLink, PossibleDuplicate, ShareRequest  # noqa: E402, F401

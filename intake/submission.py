@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from intake import consent, emails, forms
+from intake.lifecycle import consents, duplicates
 from intake.models import (
     Case,
     Consent,
     Document,
     Draft,
     FamilyLink,
+    OutboundEmail,
     Treatment,
     new_reference,
     refresh_search_documents,
@@ -107,6 +109,10 @@ def submit(*, draft: Draft, built: CaseAnswers, consent_data: dict, ip: str | No
             treatment.case = case
         Treatment.objects.bulk_create(built.treatments)
         Document.objects.filter(draft=draft, case__isnull=True).update(case=case, draft=None)
+        # The emails about the unfinished form (its resume links) now belong to the case: they are
+        # erased or purged with it.
+        OutboundEmail.objects.filter(draft=draft).update(case=case, draft=None)
+        consents.record_at_submission(case=case, consent_data=consent_data, ip=ip, user_agent=user_agent)
         Consent.objects.create(
             case=case,
             version=consent.CURRENT_VERSION,
@@ -130,6 +136,7 @@ def submit(*, draft: Draft, built: CaseAnswers, consent_data: dict, ip: str | No
         draft.answers = {}
         draft.save(update_fields=["case", "answers", "updated_at"])
         case_event.send(sender=Case, case=case, action="submitted", ip=ip, detail={})
+        duplicates.flag_if_duplicate(case, ip=ip)
     return case
 
 

@@ -1,12 +1,15 @@
 from django.urls import path
 
 from intake import family_views, views
+from intake.lifecycle import views as lifecycle_views
 
 app_name = "intake"
 
 urlpatterns = [
     path("start/", views.start, name="start"),
     path("case/submitted/", views.submitted, name="submitted"),
+    path("case/save-for-later/", views.save_later, name="save_later"),
+    path("resume/<str:token>/", lifecycle_views.resume_draft, name="resume"),
     path("case/<slug:slug>/", views.step, name="step"),
 ]
 urlpatterns += [
@@ -17,6 +20,16 @@ urlpatterns += [
     path("my-case/<str:token>/answer/", family_views.family_answer, name="family_answer"),
     path("my-case/<str:token>/documents/", family_views.family_documents, name="family_documents"),
     path("my-case/<str:token>/delete/", family_views.family_delete, name="family_delete"),
+    path(
+        "my-case/<str:token>/consent/research/",
+        lifecycle_views.family_research_consent,
+        name="family_research_consent",
+    ),
+    path(
+        "my-case/<str:token>/consent/share/<uuid:share_id>/",
+        lifecycle_views.family_share,
+        name="family_share",
+    ),
     path(
         "my-case/<str:token>/delete/cancel/",
         family_views.family_cancel_deletion,

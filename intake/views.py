@@ -8,13 +8,15 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from config.client import client_ip, user_agent
-from intake import submission, uploads
-from intake.forms import ConsentForm, DocumentsForm, TreatmentFormSet
+from intake import family, submission, uploads
+from intake.forms import ConsentForm, DocumentsForm, ResumeEmailForm, TreatmentFormSet
+from intake.lifecycle import resume
 from intake.models import Case, Document, Draft
 from intake.submission import STEP_SLUGS, STEPS
 
@@ -22,7 +24,9 @@ DRAFT_SESSION_KEY = "intake_draft"
 SUBMITTED_SESSION_KEY = "intake_submitted"
 IN_PROGRESS = "treatments_in_progress"
 # POST keys that are not answers.
-NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "add", "remove", "return_to"}
+NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "add", "remove", "return_to", "page_seen"}
+SAVE_LATER = "save_later"
+RESUME_SENT_KEY = "intake_resume_sent_to"
 
 
 def home(request):
@@ -56,6 +60,11 @@ def _first_undone(draft: Draft) -> str:
     return next(slug for slug in STEP_SLUGS if slug not in done or slug == "check")
 
 
+def resume_url_for(draft: Draft) -> str:
+    """Where someone picking the draft up again goes on: the first page still to do."""
+    return _step_url(_first_undone(draft))
+
+
 def _step_url(slug: str) -> str:
     return reverse("intake:step", args=[slug])
 
@@ -87,15 +96,49 @@ def _input_names(form) -> set[str]:
     return names
 
 
-def _save_answers(draft: Draft, slug: str, answers: dict) -> None:
-    draft.answers[slug] = answers
-    draft.save(update_fields=["answers", "updated_at"])
+def _save_answers(request, draft: Draft, slug: str, answers: dict, **options) -> Draft:
+    draft, changed_elsewhere = resume.save_page(request, draft, slug, answers, **options)
+    if changed_elsewhere:
+        messages.warning(
+            request,
+            _(
+                "This page had been changed in another browser while you had it open. "
+                "Your answers from this page are the ones we kept."
+            ),
+        )
+    return draft
+
+
+def _save_for_later(request, draft: Draft, slug: str, answers: dict, *, complete: bool):
+    """For "Save and finish later": keep the page (finished or not), then offer the resume link."""
+    if complete:
+        _save_answers(request, draft, slug, answers)
+    else:
+        resume.save_partial(request, draft, slug, answers)
+    return redirect("intake:save_later")
+
+
+def _page_answers(draft: Draft, slug: str) -> dict:
+    """The answers to show on a page: what was kept unfinished, if anything, else the saved ones."""
+    partial = draft.answers.get(resume.PARTIAL, {}).get(slug)
+    return {**draft.answers, slug: partial} if partial is not None else draft.answers
 
 
 def _step_context(draft: Draft, slug: str, request, **extra) -> dict:
     index = STEP_SLUGS.index(slug)
     done = _done_steps(draft)
+    if request.method == "GET":
+        changed_at = resume.changed_elsewhere_since_seen(request, draft, slug)
+        if changed_at:
+            when = formats.date_format(timezone.localtime(changed_at), "j F, H:i")
+            messages.warning(
+                request,
+                _("This page was changed in another browser (%(when)s). You are seeing the newest answers.")
+                % {"when": when},
+            )
     return {
+        "page_seen": request.POST.get("page_seen") or resume.saves_of(draft, slug)["n"],
+        "expires_at": resume.expires_at(draft),
         "steps": [
             {"slug": s, "title": title, "number": i + 1, "done": s in done, "current": s == slug}
             for i, (s, title, _) in enumerate(STEPS)
@@ -152,11 +195,13 @@ def step(request, slug):
     form_class = submission.CASE_FORMS[slug]
     if request.method == "POST":
         form = form_class(request.POST)
+        if request.POST.get("action") == SAVE_LATER:
+            return _save_for_later(request, draft, slug, _raw_answers(request.POST), complete=form.is_valid())
         if form.is_valid():
-            _save_answers(draft, slug, _raw_answers(request.POST, _input_names(form).__contains__))
+            _save_answers(request, draft, slug, _raw_answers(request.POST, _input_names(form).__contains__))
             return redirect(_next_url(request, slug))
     else:
-        form = submission.bind_step(slug, draft.answers)
+        form = submission.bind_step(slug, _page_answers(draft, slug))
     return render(request, "intake/step.html", _step_context(draft, slug, request, form=form))
 
 
@@ -204,12 +249,19 @@ def _treatments_step(request, draft: Draft):
         drop = _small_number(request.POST.get("remove", ""), MAX_TREATMENTS)
         data = _renumbered(request.POST, prefix, drop=drop, add=adding)
         formset = TreatmentFormSet(MultiValueDict(data), prefix=prefix)
-        if adding or drop is not None:
+        if (
+            adding
+            or drop is not None
+            or (request.POST.get("action") == SAVE_LATER and not formset.is_valid())
+        ):
             # Keep what was typed so far, checked or not, then show the page again.
-            _save_answers(draft, IN_PROGRESS, data)
+            draft = _save_answers(request, draft, prefix, data, key=IN_PROGRESS)
+            if request.POST.get("action") == SAVE_LATER:
+                return redirect("intake:save_later")
         elif formset.is_valid():
-            draft.answers.pop(IN_PROGRESS, None)
-            _save_answers(draft, "treatments", data)
+            draft = _save_answers(request, draft, "treatments", data, drop=(IN_PROGRESS,))
+            if request.POST.get("action") == SAVE_LATER:
+                return redirect("intake:save_later")
             return redirect(_next_url(request, "treatments"))
     else:
         saved = draft.answers.get(IN_PROGRESS) or draft.answers.get("treatments")
@@ -254,8 +306,10 @@ def _documents_step(request, draft: Draft):
             messages.success(request, f"Added {names}.")
         if not rejected:
             if request.POST.get("action") == "continue":
-                _save_answers(draft, "documents", {})
+                _save_answers(request, draft, "documents", {})
                 return redirect(_next_url(request, "documents"))
+            if request.POST.get("action") == SAVE_LATER:
+                return redirect("intake:save_later")
             return redirect(_step_url("documents"))
         documents = list(draft.documents.all())
         form = DocumentsForm(initial={"kind": kind})
@@ -280,6 +334,8 @@ def _check_step(request, draft: Draft):
         messages.error(request, "Some answers on this page need another look before you send.")
         return redirect(_step_url(e.step))
 
+    if request.method == "POST" and request.POST.get("action") == SAVE_LATER:
+        return redirect("intake:save_later")
     if request.method == "POST":
         form = ConsentForm(request.POST)
         if form.is_valid():
@@ -343,3 +399,29 @@ def submitted(request):
     if case is None:
         return redirect("intake:start")
     return render(request, "intake/submitted.html", {"case": case})
+
+
+@never_cache
+def save_later(request):
+    """Where "Save and finish later" lands: the family says where to send a private resume link."""
+    draft = _open_draft(request)
+    if draft is None:
+        return redirect("intake:start")
+    data = request.POST if request.method == "POST" else None
+    form = ResumeEmailForm(data, initial={"email": resume.known_email(draft)})
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if resume.send_resume_link(draft=draft, email=email, ip=client_ip(request)):
+            request.session[RESUME_SENT_KEY] = family.masked_email(email)
+            return redirect("intake:save_later")
+        form.add_error(
+            None,
+            _("We have sent several links in the last hour. Please use the newest one, or try again later."),
+        )
+    context = {
+        "form": form,
+        "sent_to": request.session.pop(RESUME_SENT_KEY, None) if request.method == "GET" else None,
+        "expires_at": resume.expires_at(draft),
+        "continue_url": _step_url(_first_undone(draft)),
+    }
+    return render(request, "intake/save_later.html", context, status=400 if form.errors else 200)

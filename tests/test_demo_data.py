@@ -9,7 +9,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 
 from assessments.models import AuditEvent
-from intake.models import Case, Consent, FamilyLink, Message, Report, Treatment
+from intake.models import Case, Consent, ConsentRecord, FamilyLink, Message, Report, Treatment
 from trials.matching import for_case
 from trials.models import Study
 
@@ -101,7 +101,8 @@ def test_a_million_cases_are_made_like_a_hundred(alice):
     assert Message.objects.filter(kind="question").count() == cases.filter(status="waiting_on_family").count()
     assert cases.filter(assigned_to=alice).exists() and Treatment.objects.exists()
     # Foreign keys were not checked row by row while loading: every related row points at a case.
-    for model in (Treatment, Consent, FamilyLink, Message, Report, AuditEvent):
+    assert ConsentRecord.objects.filter(purpose="research_contact").count() == 600
+    for model in (Treatment, Consent, ConsentRecord, FamilyLink, Message, Report, AuditEvent):
         assert not model.objects.exclude(case__in=cases).exists(), model
     # The indexes are all back.
     with connection.cursor() as cursor:

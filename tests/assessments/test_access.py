@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake import uploads
-from intake.models import Case
+from intake.models import Case, ShareRequest
 from tests.conftest import WRITTEN_BY_US, client_for, import_catalogue, make_case, make_pdf
 
 pytestmark = pytest.mark.django_db
@@ -27,13 +27,20 @@ JUDGED = {
 
 @pytest.fixture
 def bobs_case(bob):
+    make_case()  # the family wrote before: bob's case is a possible duplicate of this one
     case = make_case(status=Case.Status.IN_REVIEW, assigned_to=bob)
     uploads.store(SimpleUploadedFile("scan.pdf", PDF), kind="scan", existing=[], case=case)
+    # The family agreed to share a summary with a partner.
+    ShareRequest.objects.create(
+        case=case, partner="A team", purpose="A study", state="agreed", answered_at=case.submitted_at
+    )
     return case
 
 
 def urls(case):
     document = case.documents.get()
+    share = case.share_requests.order_by("proposed_at").first()
+    share_id = share.id if share else "00000000-0000-0000-0000-000000000000"
     base = f"/review/cases/{case.reference}"
     return {
         "queue": ("get", "/review/", {}),
@@ -63,6 +70,13 @@ def urls(case):
         "export_zip": ("post", "/review/export.zip", {"refs": [case.reference]}),
         "dashboard": ("get", "/review/dashboard/", {}),
         "dashboard_csv": ("get", "/review/dashboard/overdue.csv", {}),
+        "duplicate": ("get", f"{base}/duplicate/", {}),
+        "duplicate_merge": ("post", f"{base}/duplicate/merge/", {}),
+        "duplicate_dismiss": ("post", f"{base}/duplicate/not-duplicate/", {}),
+        "share_propose": ("post", f"{base}/share/", {"share-partner": "x", "share-purpose": "y"}),
+        "share_summary": ("post", f"{base}/share/{share_id}/summary.pdf", {}),
+        "legal_hold": ("post", f"{base}/legal-hold/", {"action": "place", "hold-reason": "x"}),
+        "export_research_csv": ("get", "/review/export-research.csv", {}),
     }
 
 
@@ -78,6 +92,10 @@ NEEDS_PERMISSION = {
     "export_zip": "Supervisor",
     "dashboard": "Coordinator",
     "dashboard_csv": "Coordinator",
+    "duplicate_merge": "Coordinator",
+    "duplicate_dismiss": "Coordinator",
+    "legal_hold": "Supervisor",
+    "export_research_csv": "Supervisor",
 }
 
 
@@ -132,6 +150,8 @@ def test_the_assignee_works_their_case(bob, bobs_case):
         "report_preview": 200,
         "options": 200,
         "option_study": 200,
+        "duplicate": 200,
+        "share_summary": 200,
     }
     expected.update(dict.fromkeys(NEEDS_PERMISSION, 403))
     for name in [n for n in urls(bobs_case) if n not in ("claim", "claim_next", "release")]:
@@ -143,24 +163,45 @@ def test_the_assignee_works_their_case(bob, bobs_case):
 def test_coordinators_and_supervisors_open_every_case(request, persona, bobs_case):
     user = request.getfixturevalue(persona)
     client = client_for(user)
-    for name in ("queue", "case", "document", "options", "option_study"):
+    for name in ("queue", "case", "document", "options", "option_study", "duplicate"):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 200, name
-    for name in ("note", "message", "report_start", "option_judge", "option_add", "assign", "release"):
+    for name in (
+        "note",
+        "message",
+        "report_start",
+        "option_judge",
+        "option_add",
+        "assign",
+        "release",
+        "share_propose",
+        "duplicate_dismiss",
+    ):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 302, name
     for name in ("dashboard", "dashboard_csv"):
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == 200, name
-    exports = {"summary_pdf", "export_csv", "export_xlsx", "export_zip"}
+    exports = {"summary_pdf", "export_csv", "export_xlsx", "export_zip", "export_research_csv"}
     for name in exports:
         method, url, data = urls(bobs_case)[name]
         assert call(client, method, url, data).status_code == (200 if persona == "sam" else 403), name
+    method, url, data = urls(bobs_case)["legal_hold"]
+    assert call(client, method, url, data).status_code == (302 if persona == "sam" else 403)
 
 
 def test_pages_with_personal_data_are_never_cached(carol, bobs_case):
     client = client_for(carol)
-    for name in ("queue", "case", "document", "options", "option_study", "dashboard", "dashboard_csv"):
+    for name in (
+        "queue",
+        "case",
+        "document",
+        "options",
+        "option_study",
+        "dashboard",
+        "dashboard_csv",
+        "duplicate",
+    ):
         method, url, data = urls(bobs_case)[name]
         response = call(client, method, url, data)
         assert "no-store" in response["Cache-Control"], name

@@ -246,3 +246,59 @@ def test_a_forged_thousand_options_costs_one_message(alice, case):
     assert response.status_code == 400
     assert "A report can have at most 30 options." in response.content.decode()
     assert len(response.context["formset"].forms) == 30
+
+
+# "Before sending" says up front what must happen to the case first, and offers it.
+
+
+def test_the_editor_says_a_new_case_must_be_triaged_first(carol):
+    case = make_case()
+    client = client_for(carol)
+    client.post(f"/review/cases/{case.reference}/report/start/")
+    page = client.get(f"/review/cases/{case.reference}/report/").content.decode()
+    assert "The case is “New”: a coordinator triages it" in page
+    assert "confirm the suggested urgency" in page and "Or triage it on the case page" in page
+    editor_post(client, case, action="start_review")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_REVIEW and case.urgency == case.suggested_urgency
+    assert case.assigned_to == carol
+    assert AuditEvent.objects.filter(case=case, action="triaged").exists()
+
+
+def test_a_reviewer_is_told_a_new_case_needs_a_coordinator(alice):
+    case = make_case(assigned_to=alice)  # assigned before triage
+    client = client_for(alice)
+    start = client.get(f"/review/cases/{case.reference}/report/").content.decode()
+    assert "Before it can be sent: The case is “New”" in start
+    client.post(f"/review/cases/{case.reference}/report/start/")
+    page = client.get(f"/review/cases/{case.reference}/report/").content.decode()
+    assert "The case is “New”" in page and 'value="start_review"' not in page
+    editor_post(client, case, action="start_review")
+    assert Case.objects.get(pk=case.pk).status == Case.Status.NEW
+
+
+def test_the_editor_offers_to_start_the_review_of_a_triaged_case_and_keeps_the_draft(carol):
+    case = make_case(status=Case.Status.TRIAGED)
+    client = client_for(carol)
+    client.post(f"/review/cases/{case.reference}/report/start/")
+    page = client.get(f"/review/cases/{case.reference}/report/").content.decode()
+    assert "start the review before sending the report" in page
+    assert 'value="start_review"' in page
+    response = editor_post(client, case, action="start_review")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_REVIEW and case.assigned_to == carol
+    assert Report.objects.get(case=case).understanding == FILLED["report-understanding"]
+    assert AuditEvent.objects.filter(case=case, action="claimed").exists()
+    page = client.get(f"/review/cases/{case.reference}/report/").content.decode()
+    assert "data-blocker" not in page
+    # And now it can be sent.
+    editor_post(client, case, action="send")
+    assert Case.objects.get(pk=case.pk).status == Case.Status.REPORT_SENT
+
+
+def test_a_case_in_review_has_no_step_to_take_first(bob):
+    case = make_case(status=Case.Status.IN_REVIEW, assigned_to=bob)
+    client = client_for(bob)
+    client.post(f"/review/cases/{case.reference}/report/start/")
+    assert "data-blocker" not in client.get(f"/review/cases/{case.reference}/report/").content.decode()

@@ -78,6 +78,10 @@ def seaweedfs(folder: Path):
         f"-s3.port={ports['s3']}",
         f"-s3.port.grpc={grpc['s3']}",
         f"-s3.config={config}",
+        # No Iceberg or Lance catalogs: they listen on fixed ports, which a second store on the same
+        # machine (another test run) would find taken, and then the whole server stops.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
         # Small volumes and no preallocation: the tests store a few megabytes.
         "-master.volumeSizeLimitMB=64",
         "-volume.max=20",

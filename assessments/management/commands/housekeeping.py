@@ -1,13 +1,17 @@
 import logging
 import signal
 import time
+from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
+from django.utils import timezone
 
 from accounts import sessions
+from assessments import retention
 from assessments.actions import erase_due_cases
+from assessments.models import HousekeepingRun
 from config.locks import advisory_lock
 from intake.documents import upkeep
 from intake.ratelimit import forget_old_hits
@@ -22,8 +26,8 @@ class Command(BaseCommand):
     help = (
         "Carry out deletion requests whose grace period has passed, expire old drafts, forget old "
         "rate-limit records and ended sessions, scan documents that are waiting for the virus scanner, "
-        "sweep stored objects without a row, and verify documents weekly. Run it from cron, or with "
-        "--loop beside the web server."
+        "sweep stored objects without a row, verify documents weekly, and purge closed cases past the "
+        "retention period daily. Run it from cron, or with --loop beside the web server."
     )
 
     def add_arguments(self, parser):
@@ -40,7 +44,29 @@ class Command(BaseCommand):
             ("scan waiting documents", lambda: self.report(upkeep.retry_scans())),
             ("sweep orphaned objects", lambda: self.report(upkeep.sweep_orphans())),
             ("verify documents", self.verify_documents),
+            ("purge closed cases", self.purge_closed_cases),
         ]
+
+    # Tasks that run less often than housekeeping itself, and how often.
+    EVERY = {"purge closed cases": timedelta(days=1)}
+
+    def purge_closed_cases(self):
+        purged = retention.purge_due_cases()
+        if purged:
+            self.stdout.write(
+                f"Purged {len(purged)} closed case(s) past the retention period: {', '.join(purged)}."
+            )
+
+    def is_due(self, name: str) -> bool:
+        every = self.EVERY.get(name)
+        if every is None:
+            return True
+        last = HousekeepingRun.objects.filter(task=name).values_list("finished_at", flat=True).first()
+        return last is None or timezone.now() - last >= every
+
+    def mark_done(self, name: str) -> None:
+        if name in self.EVERY:
+            HousekeepingRun.objects.update_or_create(task=name, defaults={"finished_at": timezone.now()})
 
     def erase_due_cases(self):
         erased = erase_due_cases()
@@ -76,7 +102,10 @@ class Command(BaseCommand):
                     if not held:
                         self.stdout.write(f"Skipped “{name}”: another housekeeping run is doing it now.")
                         continue
+                    if not self.is_due(name):
+                        continue
                     task()
+                    self.mark_done(name)
             except DatabaseError:
                 # PostgreSQL restarting: the next round tries again on a fresh connection.
                 logger.warning("Housekeeping could not %s: the database is unavailable", name)
