@@ -12,19 +12,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def rosa(browser, live_server):
+def rosa(phone_page):
     """A phone whose browser asks for Spanish first."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="es-MX",
-        viewport={"width": 375, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(5_000)
-    yield page
-    context.close()
+    phone_page.context.set_extra_http_headers({"Accept-Language": "es-MX,es;q=0.9"})
+    return phone_page
 
 
 def assert_spanish(page, *words):

@@ -78,6 +78,10 @@ def seaweedfs(folder: Path):
         f"-s3.port={ports['s3']}",
         f"-s3.port.grpc={grpc['s3']}",
         f"-s3.config={config}",
+        # No Iceberg catalogue nor Lance namespace: their fixed default ports (8181, 9101) would clash
+        # with another test run's server on the same machine.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
         # Small volumes and no preallocation: the tests store a few megabytes.
         "-master.volumeSizeLimitMB=64",
         "-volume.max=20",
