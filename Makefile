@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_CONSTRAINT := $(CURDIR)/build-constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve test lint format migrations-check browser clamav bench clean
+.PHONY: run serve test lint format migrations-check browser clamav gettext translations messages axe bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt build-constraints.txt |
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
 
-run: $(VENV)/.run-deps
+run: $(VENV)/.run-deps translations
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py setup_demo
 	@echo "Serving on http://127.0.0.1:8000 (the email worker and housekeeping run beside it; Ctrl-C stops all)"
@@ -48,7 +48,7 @@ $(DEV_KEYS): | $(VENV)/.run-deps
 staticfiles/staticfiles.json: $(VENV)/.run-deps $(SERVE_SECRET) $(DEV_KEYS) $(shell find static -type f)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 
-serve: $(VENV)/.run-deps $(DEV_KEYS) staticfiles/staticfiles.json
+serve: $(VENV)/.run-deps $(DEV_KEYS) staticfiles/staticfiles.json translations
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
 	@echo "Serving on http://127.0.0.1:8000 with gunicorn (the email worker and housekeeping run beside it; Ctrl-C stops all)"
 	export $(SERVE_ENV); \
@@ -74,6 +74,30 @@ clamav:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon clamav >/dev/null; \
 	fi
 
+# The Spanish catalogue is compiled from locale/*/LC_MESSAGES/django.po with Debian's gettext (msgfmt);
+# the .mo files are not kept in git. Installed when missing.
+gettext:
+	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
+		echo "Installing Debian's gettext for the translations"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	fi
+
+# Compiles the catalogues that changed since they were last compiled.
+translations: gettext $(VENV)/.run-deps
+	$(BIN)/python manage.py compilemessages --ignore '.*' --ignore node_modules --ignore staticfiles --verbosity 0
+
+# After changing family-facing text: new strings come into locale/es/LC_MESSAGES/django.po to translate.
+messages: gettext $(VENV)/.run-deps
+	$(BIN)/python manage.py family_messages
+
+# axe-core, the accessibility checker the browser tests inject into pages; pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: node_modules/.package-lock.json
+
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -85,7 +109,7 @@ format: $(VENV)/.dev-deps
 migrations-check: $(VENV)/.dev-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: $(VENV)/.dev-deps browser clamav lint migrations-check
+test: $(VENV)/.dev-deps browser clamav translations axe lint migrations-check
 	$(BIN)/pytest
 
 bench: $(VENV)/.dev-deps clamav
@@ -96,4 +120,5 @@ bench: $(VENV)/.dev-deps clamav
 	$(BIN)/python bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules
+	find locale -name '*.mo' -delete

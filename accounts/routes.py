@@ -45,3 +45,10 @@ STAFF = {
 def is_public(match) -> bool:
     # No match is a 404 page, which shows nothing to protect.
     return match is None or match.view_name in PUBLIC
+
+
+def is_for_families(match) -> bool:
+    """Public pages other than staff sign-in: these speak the family's language, all others English.
+
+    A 404 (no match) is for families too: it is mostly a mistyped or old link from an email."""
+    return is_public(match) and (match is None or match.namespace != "accounts")

@@ -257,12 +257,11 @@ def record_document_held_back(*, case: Case, document, user: User, request=None)
 # Talking with the family ---------------------------------------------------------------------------
 
 
-def _email_family_update(case: Case, *, kind: str, subject: str, what: str) -> None:
-    """Tell the family there is something new, with their link and no details."""
+def _email_family_update(case: Case, *, kind: str) -> None:
+    """Tell the family there is something new (kind: message, question, report or share_request), with
+    their link and no details, in their language."""
     link = family.active_link(case)
-    emails.queue_family_email(
-        case=case, link=link, kind=kind, subject=subject, template="case_update", what=what
-    )
+    emails.queue_family_email(case=case, link=link, kind=kind, template="case_update")
 
 
 def send_message(*, case: Case, by: User, body: str, request=None) -> Message:
@@ -272,12 +271,7 @@ def send_message(*, case: Case, by: User, body: str, request=None) -> Message:
     with transaction.atomic():
         case = _lock(case)
         message = Message.objects.create(case=case, sender=Message.Sender.REVIEWER, author=by, body=body)
-        _email_family_update(
-            case,
-            kind="message",
-            subject=f"A new message about case {case.reference}",
-            what="a new message from us",
-        )
+        _email_family_update(case, kind="message")
         record(Action.MESSAGE_SENT, case=case, actor=by, request=request, detail={"message": message.pk})
     return message
 
@@ -296,12 +290,7 @@ def request_info(*, case: Case, by: User, question: str, request=None) -> Messag
         message = Message.objects.create(
             case=case, sender=Message.Sender.REVIEWER, author=by, kind=Message.Kind.QUESTION, body=question
         )
-        _email_family_update(
-            case,
-            kind="question",
-            subject=f"We have a question about case {case.reference}",
-            what="a question from us",
-        )
+        _email_family_update(case, kind="question")
         record(Action.INFO_REQUESTED, case=case, actor=by, request=request, detail={"message": message.pk})
     return message
 
@@ -517,9 +506,7 @@ def send_report(*, report: Report, by: User, request=None) -> Report:
         case.save()
         report.sent_at, report.sent_by = now, by
         report.save(update_fields=["sent_at", "sent_by"])
-        _email_family_update(
-            case, kind="report", subject=f"Your report for case {case.reference} is ready", what="your report"
-        )
+        _email_family_update(case, kind="report")
         record(Action.REPORT_SENT, case=case, actor=by, request=request, detail={"version": report.version})
     return report
 
@@ -539,13 +526,7 @@ def erase_case(*, case: Case, by: User | None = None, request=None) -> str:
         documents = list(case.documents.all())
         # The family's address and our emails to them go too; only the confirmation below remains.
         OutboundEmail.objects.filter(case=case).delete()
-        emails.queue_email(
-            to=email,
-            kind="deletion_done",
-            subject=f"Your case {reference} has been deleted",
-            template="deletion_done",
-            context={"reference": reference},
-        )
+        emails.queue_deletion_done(to=email, reference=reference, language=case.language)
         DeletionRequest.objects.update_or_create(
             case=case,
             defaults={

@@ -693,7 +693,7 @@ def family_figures(period: Period, now: datetime) -> list[Figure]:
             groups,
         ),
     ]:
-        labels = [label for _, label in choices]
+        labels = [str(label) for _, label in choices]  # the family-facing labels are translatable
         values = [counts.get(value, 0) for value, _ in choices]
         total = sum(values)
         ranked = sorted(zip(values, labels, strict=True), key=lambda pair: -pair[0])

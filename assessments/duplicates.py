@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.actions import ActionRefused, _set_status, refresh_case_search
@@ -193,14 +193,21 @@ def _email_family_about_merge(newer: Case, earlier: Case) -> None:
     it): someone else must not be handed a case they did not send."""
     same_address = newer.contact_email.lower() == earlier.contact_email.lower()
     link_url = emails.family_link_url(family.active_link(earlier)) if same_address else ""
-    emails.queue_email(
-        to=newer.contact_email,
-        kind="cases_merged",
-        subject=_("Please use reference %(reference)s from now on") % {"reference": earlier.reference},
-        template="cases_merged",
-        context={"reference": newer.reference, "earlier_reference": earlier.reference, "link_url": link_url},
-        case=earlier if same_address else newer,
-    )
+    # In the family's language, though a coordinator (on an English page) merges.
+    with translation.override(newer.language):
+        emails.queue_email(
+            to=newer.contact_email,
+            kind="cases_merged",
+            subject=_("Please use reference %(reference)s from now on") % {"reference": earlier.reference},
+            template="cases_merged",
+            context={
+                "reference": newer.reference,
+                "earlier_reference": earlier.reference,
+                "link_url": link_url,
+            },
+            case=earlier if same_address else newer,
+            language=newer.language,
+        )
 
 
 def mark_not_duplicate(*, flag: PossibleDuplicate, by: User, request=None) -> PossibleDuplicate:

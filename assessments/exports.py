@@ -29,6 +29,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django_countries import countries
 from openpyxl import Workbook
 
@@ -43,6 +44,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(value):
     """Make a cell safe against spreadsheet formula injection; numbers and dates pass as they are."""
+    if isinstance(value, Promise):
+        value = str(value)  # a choice's label, translatable for the family's pages
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

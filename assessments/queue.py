@@ -70,6 +70,10 @@ class QueueFilters(forms.Form):
         label="Diagnosis group", choices=[("", "Any diagnosis"), *DiagnosisGroup.choices], required=False
     )
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    # The language we write to the family in (their reports are written in it too).
+    language = forms.ChoiceField(
+        label="Language", choices=[("", "Any language"), *Case.WrittenLanguage.choices], required=False
+    )
     assignee = forms.ChoiceField(required=False)
     response = forms.ChoiceField(
         label="Response time", choices=[("", "Any"), *RESPONSE_STATES], required=False
@@ -127,6 +131,8 @@ class QueueFilters(forms.Form):
             cases = cases.filter(diagnosis__in=codes_in_group(data["group"]))
         if data.get("status"):
             cases = cases.filter(status=data["status"])
+        if data.get("language"):
+            cases = cases.filter(language=data["language"])
         if data.get("assignee") == "none":
             cases = cases.filter(assigned_to__isnull=True)
         elif data.get("assignee"):
@@ -185,6 +191,7 @@ ROW_FIELDS = [
     "diagnosis",
     "diagnosis_other",
     "disease_status",
+    "language",
     "urgency",
     "submitted_at",
     "status",

@@ -5,7 +5,6 @@ the family's yes to that share stands. Nothing is assumed."""
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from assessments.actions import ActionRefused, _email_family_update, _lock
 from assessments.audit import record
@@ -23,12 +22,7 @@ def propose_share(*, case: Case, by: User, partner: str, purpose: str, request=N
         if case.status == Case.Status.CLOSED:
             raise ActionRefused("Reopen the case before asking the family about sharing.")
         share = ShareRequest.objects.create(case=case, partner=partner, purpose=purpose, proposed_by=by)
-        _email_family_update(
-            case,
-            kind="share_request",
-            subject=_("A question for you about case %(reference)s") % {"reference": case.reference},
-            what=_("a request for your permission"),
-        )
+        _email_family_update(case, kind="share_request")
         # The trail outlives the case (retention keeps it): the partner and the reason stay on the row,
         # which goes with the case; the trail names the share only.
         record(

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Family pages in the family's language, staff pages in English (intake/languages.py).
+    "intake.languages.FamilyLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,6 +151,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "intake.languages.language_switch",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
@@ -240,7 +244,12 @@ STAFF_IDLE_WARNING_SECONDS = 120
 # Bulk exports and role changes need the password or a code given within this many minutes.
 STAFF_REAUTH_SECONDS = env_int("STAFF_REAUTH_MINUTES", 15) * 60
 
-LANGUAGE_CODE = "en-us"
+# Families read every page and email in English or Spanish (see intake/languages.py); staff pages
+# are always in English. The Spanish catalogue is locale/es/LC_MESSAGES/django.po, compiled to .mo
+# by `make run`, `make test` and `make serve` (the .mo files are not kept in git).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,12 @@
 """The consent text families agree to. Every version ever shown stays here, so the version stored
-with a case always resolves to the exact words the person agreed to."""
+with a case always resolves to the exact words the person agreed to.
+
+A translation is a version of its own, named after the English one and the language ("2026-11-es"),
+and written here rather than in the translation catalogue: what a family agreed to must not change
+when the catalogue does."""
+
+from django.utils import translation
+from django.utils.functional import lazy
 
 CURRENT_VERSION = "2026-11"
 
@@ -25,8 +32,42 @@ TEXTS = {
             "I can take it back on this page, but a summary already sent cannot be called back."
         ),
     },
+    "2026-11-es": {
+        "privacy_notice": (
+            "Leí cómo protegen mi información (el aviso de privacidad). Acepto que guarden lo que "
+            "envío mientras mi caso esté abierto, y hasta 2 años después."
+        ),
+        "reviewers_may_read": (
+            "Acepto que sus revisores lean todo lo que envío, también los documentos, para buscar "
+            "opciones para el paciente. Soy el paciente, o tengo su permiso, o soy su madre, padre o "
+            "tutor legal."
+        ),
+        "research_contact": (
+            "Pueden escribirme sobre estudios de investigación. Esto es opcional. Si no lo marca, "
+            "le ayudamos igual."
+        ),
+        "share_summary": (
+            "Acepto que envíen un resumen del caso a {partner}, para esto: {purpose}. El resumen no "
+            "tiene nombres, datos de contacto ni documentos. Es solo para esta vez. Puedo retirar mi "
+            "permiso en esta página, pero un resumen ya enviado no se puede recuperar."
+        ),
+    },
 }
 
 
+def shown_version() -> str:
+    """The version a person reads now: the current one in the active language, if it is translated."""
+    translated = f"{CURRENT_VERSION}-{translation.get_language()}"
+    return translated if translated in TEXTS else CURRENT_VERSION
+
+
+def _text(part: str) -> str:
+    return TEXTS[shown_version()][part]
+
+
+_lazy_text = lazy(_text, str)
+
+
 def current_text() -> dict[str, str]:
-    return TEXTS[CURRENT_VERSION]
+    """The current words, each read in the language active when it is shown (form labels)."""
+    return {part: _lazy_text(part) for part in TEXTS[CURRENT_VERSION]}

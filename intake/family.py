@@ -58,7 +58,6 @@ def send_code(link: FamilyLink, *, ip: str | None) -> bool:
             case=link.case,
             link=link,
             kind="access_code",
-            subject="Your code to open your case",
             template="access_code",
             code=code,
             minutes=settings.FAMILY_CODE_MINUTES,

@@ -9,12 +9,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config.client import client_ip, user_agent
 from config.pdf import render_pdf
-from intake import emails, family, uploads
+from intake import emails, family, languages, uploads
 from intake.forms import AnswerForm, CodeForm, DeletionForm, DocumentsForm, LostLinkForm, ReplyForm
 from intake.lifecycle import consents
 from intake.models import (
@@ -31,12 +33,18 @@ from intake.signals import case_event
 
 Purpose = ConsentRecord.Purpose
 STATUS_WORDS = {
-    Case.Status.NEW: "We have your case. A coordinator will read it soon.",
-    Case.Status.TRIAGED: "We have read your case. A reviewer will start on it soon.",
-    Case.Status.IN_REVIEW: "A reviewer is working on your case now.",
-    Case.Status.WAITING_ON_FAMILY: "We have a question for you. Please answer it below, so we can go on.",
-    Case.Status.REPORT_SENT: "Your report is ready. You can read it below, and reply with any questions.",
-    Case.Status.CLOSED: "This case is closed. If something changes, write to us below and we will look again.",  # noqa: E501
+    Case.Status.NEW: gettext_lazy("We have your case. A coordinator will read it soon."),
+    Case.Status.TRIAGED: gettext_lazy("We have read your case. A reviewer will start on it soon."),
+    Case.Status.IN_REVIEW: gettext_lazy("A reviewer is working on your case now."),
+    Case.Status.WAITING_ON_FAMILY: gettext_lazy(
+        "We have a question for you. Please answer it below, so we can go on."
+    ),
+    Case.Status.REPORT_SENT: gettext_lazy(
+        "Your report is ready. You can read it below, and reply with any questions."
+    ),
+    Case.Status.CLOSED: gettext_lazy(
+        "This case is closed. If something changes, write to us below and we will look again."
+    ),
 }
 
 
@@ -58,6 +66,7 @@ def family_page(view):
         link, refusal = _link_or_404(request, token)
         if refusal:
             return refusal
+        languages.use_case_language(request, link.case)
         if not family.has_access(request, link):
             return redirect("intake:family_verify", token=token)
         return view(request, link, *args, **kwargs)
@@ -98,6 +107,8 @@ def _page(request, link, status=200, **forms):
         "deletion_form": forms.get("deletion_form") or DeletionForm(),
         "limits": uploads.describe_limits(),
         **_consent_context(case),
+        # The language switch leads back to the case page, also from a form's error page.
+        "language_path": reverse("intake:family_case", kwargs={"token": link.token}),
     }
     return render(request, "intake/family_case.html", context, status=status)
 
@@ -131,6 +142,7 @@ def family_verify(request, token):
     link, refusal = _link_or_404(request, token)
     if refusal:
         return refusal
+    languages.use_case_language(request, link.case)
     if family.has_access(request, link):
         return redirect("intake:family_case", token=token)
     form = CodeForm()
@@ -138,11 +150,17 @@ def family_verify(request, token):
         with transaction.atomic():
             sent = family.send_code(link, ip=client_ip(request))
         if sent:
-            messages.success(request, f"We sent a code to {family.masked_email(link.case.contact_email)}.")
+            messages.success(
+                request,
+                _("We sent a code to %(email)s.") % {"email": family.masked_email(link.case.contact_email)},
+            )
         else:
             messages.error(
                 request,
-                "We have sent several codes in the last hour. Please use the newest one, or try again later.",
+                _(
+                    "We have sent several codes in the last hour. "
+                    "Please use the newest one, or try again later."
+                ),
             )
         return redirect("intake:family_verify", token=token)
     if request.method == "POST":
@@ -152,7 +170,12 @@ def family_verify(request, token):
                 family.grant(request, link)
                 return redirect("intake:family_case", token=token)
             form.add_error(
-                "code", "That code does not work. It may be mistyped, used already, or older than 15 minutes."
+                "code",
+                _(
+                    "That code does not work. "
+                    "It may be mistyped, used already, or older than %(minutes)s minutes."
+                )
+                % {"minutes": settings.FAMILY_CODE_MINUTES},
             )
     context = {
         "form": form,
@@ -177,7 +200,7 @@ def family_reply(request, link):
     with transaction.atomic():
         Message.objects.create(case=link.case, sender=Message.Sender.FAMILY, body=form.cleaned_data["body"])
         _event(link, "family_replied", request)
-    messages.success(request, "Thank you. Your message was sent to our reviewers.")
+    messages.success(request, _("Thank you. Your message was sent to our reviewers."))
     return _back(link.token, "#messages")
 
 
@@ -205,7 +228,9 @@ def family_answer(request, link):
             body=form.cleaned_data["body"],
         )
         _event(link, "family_answered", request)
-    messages.success(request, "Thank you. Your answer was sent, and the reviewer will go on with your case.")
+    messages.success(
+        request, _("Thank you. Your answer was sent, and the reviewer will go on with your case.")
+    )
     return _back(link.token, "#messages")
 
 
@@ -236,9 +261,17 @@ def family_documents(request, link):
         # The receiver brings the case back to its reviewer, locking it: that needs a transaction.
         with transaction.atomic():
             _event(link, "family_uploaded", request, count=len(added))
-        messages.success(request, f"Added {len(added)} file(s). Our reviewers can see them now.")
+        messages.success(
+            request,
+            ngettext(
+                "Added %(count)s file. Our reviewers can see it now.",
+                "Added %(count)s files. Our reviewers can see them now.",
+                len(added),
+            )
+            % {"count": len(added)},
+        )
     if rejected or not added:
-        return _page(request, link, status=400, rejected=rejected or ["Please choose at least one file."])
+        return _page(request, link, status=400, rejected=rejected or [_("Please choose at least one file.")])
     return _back(link.token, "#documents")
 
 
@@ -271,13 +304,12 @@ def family_delete(request, link):
             case=case,
             link=link,
             kind="deletion_received",
-            subject=f"We received your request to delete case {case.reference}",
             template="deletion_received",
             due_at=request_.due_at,
         )
         _event(link, "deletion_requested", request)
     messages.success(
-        request, "We received your request. We will delete your case and email you when it is done."
+        request, _("We received your request. We will delete your case and email you when it is done.")
     )
     return _back(link.token, "#delete")
 
@@ -294,7 +326,7 @@ def family_cancel_deletion(request, link):
                 case=link.case, withdrawn=False, ip=client_ip(request), user_agent=user_agent(request)
             )
             _event(link, "deletion_cancelled", request)
-    messages.success(request, "Your case will not be deleted.")
+    messages.success(request, _("Your case will not be deleted."))
     return _back(link.token, "#delete")
 
 
@@ -324,13 +356,7 @@ def lost_link(request):
             ).first()
             if case and not limited:
                 link = family.reissue_link(case)
-                emails.queue_family_email(
-                    case=case,
-                    link=link,
-                    kind="new_link",
-                    subject="Your new private link",
-                    template="new_link",
-                )
+                emails.queue_family_email(case=case, link=link, kind="new_link", template="new_link")
                 case_event.send(sender=Case, case=case, action="link_reissued", ip=ip, detail={})
         # The same answer whether or not the code and email matched, so nobody can test guesses.
         return render(request, "intake/lost_link_sent.html")

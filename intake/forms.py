@@ -2,35 +2,24 @@ import re
 from datetime import date
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from intake import consent
 from intake.models import Case, Document, Treatment
 
-MONTHS = [
-    (1, "January"),
-    (2, "February"),
-    (3, "March"),
-    (4, "April"),
-    (5, "May"),
-    (6, "June"),
-    (7, "July"),
-    (8, "August"),
-    (9, "September"),
-    (10, "October"),
-    (11, "November"),
-    (12, "December"),
-]
+# Django's own month names, translated with the page.
+MONTHS = list(MONTH_NAMES.items())
 
 
 def month_choices():
-    return [("", "Month"), *MONTHS]
+    return [("", _("Month")), *MONTHS]
 
 
 def year_choices():
     this_year = timezone.localdate().year
-    return [("", "Year"), *((y, str(y)) for y in range(this_year, this_year - 90, -1))]
+    return [("", _("Year")), *((y, str(y)) for y in range(this_year, this_year - 90, -1))]
 
 
 class MonthYearWidget(forms.MultiWidget):
@@ -44,9 +33,11 @@ class MonthYearWidget(forms.MultiWidget):
         # Choices as functions: copied by reference with every form, and the year list stays current.
         widgets = {
             "month": forms.Select(
-                attrs={"aria-label": "Month", "class": "form-select"}, choices=month_choices
+                attrs={"aria-label": _("Month"), "class": "form-select"}, choices=month_choices
             ),
-            "year": forms.Select(attrs={"aria-label": "Year", "class": "form-select"}, choices=year_choices),
+            "year": forms.Select(
+                attrs={"aria-label": _("Year"), "class": "form-select"}, choices=year_choices
+            ),
         }
         super().__init__(widgets, attrs)
 
@@ -99,7 +90,7 @@ class MonthYearField(forms.MultiValueField):
             ),
             YearField(required=False),
         )
-        kwargs.setdefault("error_messages", {"required": "Please choose the month and the year."})
+        kwargs.setdefault("error_messages", {"required": _("Please choose the month and the year.")})
         super().__init__(fields=fields, required=required, require_all_fields=False, **kwargs)
 
     def compress(self, data_list):
@@ -107,10 +98,10 @@ class MonthYearField(forms.MultiValueField):
             return None
         month, year = data_list
         if not month or not year:
-            raise forms.ValidationError("Please choose both the month and the year.", code="incomplete")
+            raise forms.ValidationError(_("Please choose both the month and the year."), code="incomplete")
         value = date(year, month, 1)  # both parts are in range: checked by their own fields
         if value > timezone.localdate():
-            raise forms.ValidationError("This date is in the future. Please check the month and year.")
+            raise forms.ValidationError(_("This date is in the future. Please check the month and year."))
         return value
 
 
@@ -132,16 +123,16 @@ def plain_words(form_class):
         if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
             is_choice = isinstance(field, forms.ChoiceField)
             field.error_messages["required"] = (
-                "Please choose an answer." if is_choice else "Please fill this in."
+                _("Please choose an answer.") if is_choice else _("Please fill this in.")
             )
     return form_class
 
 
 @plain_words
 class AboutYouForm(StepForm):
-    title = "About you"
+    title = _("About you")
     contact_email_confirm = forms.EmailField(
-        label="Type your email again", help_text="So we can be sure we have it right."
+        label=_("Type your email again"), help_text=_("So we can be sure we have it right.")
     )
 
     class Meta:
@@ -156,16 +147,16 @@ class AboutYouForm(StepForm):
             "preferred_language",
         ]
         labels = {
-            "contact_name": "Your name",
-            "contact_email": "Your email",
-            "contact_phone": "Your phone number (optional)",
-            "relationship": "How are you related to the patient?",
-            "contact_preference": "How should we contact you?",
-            "preferred_language": "Which language do you prefer?",
+            "contact_name": _("Your name"),
+            "contact_email": _("Your email"),
+            "contact_phone": _("Your phone number (optional)"),
+            "relationship": _("How are you related to the patient?"),
+            "contact_preference": _("How should we contact you?"),
+            "preferred_language": _("Which language do you prefer?"),
         }
         help_texts = {
-            "contact_email": "We send your reference code and updates here. We never share it.",
-            "contact_phone": "Only if you would like a call or a text.",
+            "contact_email": _("We send your reference code and updates here. We never share it."),
+            "contact_phone": _("Only if you would like a call or a text."),
         }
         widgets = {
             "relationship": forms.RadioSelect,
@@ -176,6 +167,12 @@ class AboutYouForm(StepForm):
             "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # Offered first: the language of the page the family is reading.
+            self.initial["preferred_language"] = translation.get_language()
+
     def clean_contact_email(self):
         return self.cleaned_data["contact_email"].strip().lower()
 
@@ -185,9 +182,9 @@ class AboutYouForm(StepForm):
     def clean_contact_phone(self):
         phone = self.cleaned_data["contact_phone"].strip()
         if phone and not re.fullmatch(r"\+?[\d\s().-]{7,}", phone):
-            raise forms.ValidationError("Please enter a phone number using digits, like 555 123 4567.")
+            raise forms.ValidationError(_("Please enter a phone number using digits, like 555 123 4567."))
         if phone and len(re.sub(r"\D", "", phone)) < 7:
-            raise forms.ValidationError("This phone number looks too short. Please check it.")
+            raise forms.ValidationError(_("This phone number looks too short. Please check it."))
         return phone
 
     def clean(self):
@@ -195,19 +192,19 @@ class AboutYouForm(StepForm):
         email, confirm = data.get("contact_email"), data.get("contact_email_confirm")
         if email and confirm and email != confirm:
             self.add_error(
-                "contact_email_confirm", "The two email addresses are not the same. Please check them."
+                "contact_email_confirm", _("The two email addresses are not the same. Please check them.")
             )
         if data.get("contact_preference") in (
             Case.ContactPreference.PHONE,
             Case.ContactPreference.TEXT,
         ) and not (data.get("contact_phone")):
-            self.add_error("contact_phone", "Please give a phone number, so we can call or text you.")
+            self.add_error("contact_phone", _("Please give a phone number, so we can call or text you."))
         return data
 
 
 @plain_words
 class PatientForm(StepForm):
-    title = "The patient"
+    title = _("The patient")
 
     class Meta:
         model = Case
@@ -222,20 +219,20 @@ class PatientForm(StepForm):
             "travel",
         ]
         labels = {
-            "patient_name": "The patient's first name or initials",
-            "patient_age": "Age in years",
-            "patient_birth_year": "Or year of birth",
-            "sex_at_birth": "Sex assigned at birth",
-            "country": "Country where the patient lives",
-            "region": "State or region (optional)",
-            "postal_code": "ZIP or postal code (optional)",
-            "travel": "How far could the patient travel for treatment?",
+            "patient_name": _("The patient's first name or initials"),
+            "patient_age": _("Age in years"),
+            "patient_birth_year": _("Or year of birth"),
+            "sex_at_birth": _("Sex assigned at birth"),
+            "country": _("Country where the patient lives"),
+            "region": _("State or region (optional)"),
+            "postal_code": _("ZIP or postal code (optional)"),
+            "travel": _("How far could the patient travel for treatment?"),
         }
         help_texts = {
-            "patient_name": "Only a first name or initials, please. We do not need a full name.",
-            "patient_age": "Give the age or the year of birth. One is enough.",
-            "sex_at_birth": "Some trials are only for one sex, so this helps us find the right ones.",
-            "postal_code": "Helps us find places close to home.",
+            "patient_name": _("Only a first name or initials, please. We do not need a full name."),
+            "patient_age": _("Give the age or the year of birth. One is enough."),
+            "sex_at_birth": _("Some trials are only for one sex, so this helps us find the right ones."),
+            "postal_code": _("Helps us find places close to home."),
         }
         widgets = {
             "sex_at_birth": forms.RadioSelect,
@@ -252,14 +249,17 @@ class PatientForm(StepForm):
     def clean_patient_age(self):
         age = self.cleaned_data["patient_age"]
         if age is not None and age > 120:
-            raise forms.ValidationError("Please enter an age from 0 to 120.")
+            raise forms.ValidationError(_("Please enter an age from 0 to 120."))
         return age
 
     def clean_patient_birth_year(self):
         year = self.cleaned_data["patient_birth_year"]
         this_year = timezone.localdate().year
         if year is not None and not (this_year - 120 <= year <= this_year):
-            raise forms.ValidationError(f"Please enter a year from {this_year - 120} to {this_year}.")
+            raise forms.ValidationError(
+                _("Please enter a year from %(first)s to %(last)s.")
+                % {"first": this_year - 120, "last": this_year}
+            )
         return year
 
     def clean(self):
@@ -267,15 +267,15 @@ class PatientForm(StepForm):
         has_age = data.get("patient_age") is not None or "patient_age" in self.errors
         has_year = data.get("patient_birth_year") is not None or "patient_birth_year" in self.errors
         if not has_age and not has_year:
-            self.add_error("patient_age", "Please give the patient's age or year of birth.")
+            self.add_error("patient_age", _("Please give the patient's age or year of birth."))
         return data
 
 
 @plain_words
 class DiagnosisForm(StepForm):
-    title = "Diagnosis"
+    title = _("Diagnosis")
     diagnosed_on = MonthYearField(
-        label="When was it diagnosed?", help_text="If you are not sure, your best guess is fine."
+        label=_("When was it diagnosed?"), help_text=_("If you are not sure, your best guess is fine.")
     )
 
     class Meta:
@@ -289,52 +289,55 @@ class DiagnosisForm(StepForm):
             "treating_center",
         ]
         labels = {
-            "diagnosis": "What is the diagnosis?",
-            "diagnosis_other": "If you chose “something else”, what is it?",
-            "disease_status": "Where do things stand now?",
-            "genetic_results": "Genetic or molecular test results (optional)",
-            "treating_center": "Treating hospital or doctor (optional)",
+            "diagnosis": _("What is the diagnosis?"),
+            "diagnosis_other": _("If you chose “something else”, what is it?"),
+            "disease_status": _("Where do things stand now?"),
+            "genetic_results": _("Genetic or molecular test results (optional)"),
+            "treating_center": _("Treating hospital or doctor (optional)"),
         }
         help_texts = {
-            "diagnosis": "Choose the closest one. If it is not in the list, "
-            "choose “Something else” at the end.",
-            "genetic_results": "For example “NOTCH1 mutation” or “Philadelphia chromosome negative”. "
-            "Copy it from a report if you have one. Leave it empty if you do not know.",
+            "diagnosis": _(
+                "Choose the closest one. If it is not in the list, choose “Something else” at the end."
+            ),
+            "genetic_results": _(
+                "For example “NOTCH1 mutation” or “Philadelphia chromosome negative”. "
+                "Copy it from a report if you have one. Leave it empty if you do not know."
+            ),
         }
         widgets = {"disease_status": forms.RadioSelect}
 
     def clean(self):
         data = super().clean()
         if data.get("diagnosis") == "other" and not data.get("diagnosis_other", "").strip():
-            self.add_error("diagnosis_other", "Please tell us the diagnosis, in your own words.")
+            self.add_error("diagnosis_other", _("Please tell us the diagnosis, in your own words."))
         return data
 
 
 @plain_words
 class TreatmentForm(forms.ModelForm):
-    started_on = MonthYearField(label="When did it start? (optional)", required=False)
-    ended_on = MonthYearField(label="When did it end? (optional)", required=False)
+    started_on = MonthYearField(label=_("When did it start? (optional)"), required=False)
+    ended_on = MonthYearField(label=_("When did it end? (optional)"), required=False)
 
     class Meta:
         model = Treatment
         fields = ["kind", "name", "started_on", "ended_on", "outcome"]
         labels = {
-            "kind": "Type of treatment",
-            "name": "Name of the treatment, if you know it",
-            "outcome": "How did it go?",
+            "kind": _("Type of treatment"),
+            "name": _("Name of the treatment, if you know it"),
+            "outcome": _("How did it go?"),
         }
-        help_texts = {"name": "For example “Nelarabine” or “BFM protocol”."}
+        help_texts = {"name": _("For example “Nelarabine” or “BFM protocol”.")}
 
     def clean(self):
         data = super().clean()
         started, ended = data.get("started_on"), data.get("ended_on")
         if started and ended and ended < started:
-            self.add_error("ended_on", "The end is before the start. Please check the dates.")
+            self.add_error("ended_on", _("The end is before the start. Please check the dates."))
         return data
 
 
 DiagnosisForm.base_fields["diagnosis"].choices = [
-    ("", "Choose one"),
+    ("", _("Choose one")),
     *DiagnosisForm.base_fields["diagnosis"].choices[1:],
 ]
 
@@ -343,34 +346,36 @@ TreatmentFormSet = forms.formset_factory(TreatmentForm, extra=0, max_num=30, abs
 
 @plain_words
 class NowForm(StepForm):
-    title = "Now and what you hope for"
+    title = _("Now and what you hope for")
     goals = forms.MultipleChoiceField(
-        label="What are you looking for?",
-        help_text="Choose all that apply.",
+        label=_("What are you looking for?"),
+        help_text=_("Choose all that apply."),
         choices=Case.Goal.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Please choose at least one thing you are looking for."},
+        error_messages={"required": _("Please choose at least one thing you are looking for.")},
     )
 
     class Meta:
         model = Case
         fields = ["condition", "goals", "goals_other", "urgency_in_own_words", "anything_else"]
         labels = {
-            "condition": "How is the patient doing day to day?",
-            "goals_other": "If you chose “something else”, what is it?",
-            "urgency_in_own_words": "How urgent does it feel? (optional)",
-            "anything_else": "Is there anything else you want us to know? (optional)",
+            "condition": _("How is the patient doing day to day?"),
+            "goals_other": _("If you chose “something else”, what is it?"),
+            "urgency_in_own_words": _("How urgent does it feel? (optional)"),
+            "anything_else": _("Is there anything else you want us to know? (optional)"),
         }
         help_texts = {
-            "condition": "Choose the one that fits best most days.",
-            "urgency_in_own_words": "In your own words. For example, a treatment decision is coming up soon.",
+            "condition": _("Choose the one that fits best most days."),
+            "urgency_in_own_words": _(
+                "In your own words. For example, a treatment decision is coming up soon."
+            ),
         }
         widgets = {"condition": forms.RadioSelect}
 
     def clean(self):
         data = super().clean()
         if Case.Goal.OTHER in data.get("goals", []) and not data.get("goals_other", "").strip():
-            self.add_error("goals_other", "Please tell us what else you are looking for.")
+            self.add_error("goals_other", _("Please tell us what else you are looking for."))
         return data
 
 
@@ -380,10 +385,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class DocumentsForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What kind of document is it?", choices=Document.Kind.choices, initial=Document.Kind.OTHER
+        label=_("What kind of document is it?"), choices=Document.Kind.choices, initial=Document.Kind.OTHER
     )
     files = forms.FileField(
-        label="Choose files",
+        label=_("Choose files"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,application/pdf,image/*"}),
     )
@@ -392,62 +397,62 @@ class DocumentsForm(forms.Form):
 class ConsentForm(forms.Form):
     privacy_notice = forms.BooleanField(
         label=consent.current_text()["privacy_notice"],
-        error_messages={"required": "Please agree to the privacy notice, so we can keep your case."},
+        error_messages={"required": _("Please agree to the privacy notice, so we can keep your case.")},
     )
     reviewers_may_read = forms.BooleanField(
         label=consent.current_text()["reviewers_may_read"],
-        error_messages={"required": "Please agree that our reviewers may read your case, so we can help."},
+        error_messages={"required": _("Please agree that our reviewers may read your case, so we can help.")},
     )
     research_contact = forms.BooleanField(label=consent.current_text()["research_contact"], required=False)
     # A honeypot: hidden from people (and from screen readers), filled in by naive bots.
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label=_("Leave this empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="The 6-digit code from our email",
+        label=_("The 6-digit code from our email"),
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-        error_messages={"required": "Please type the code from our email."},
+        error_messages={"required": _("Please type the code from our email.")},
     )
 
 
 class ReplyForm(forms.Form):
     prefix = "reply"  # the answer form shares the family's page: keep their ids apart
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Please write your message first."},
+        error_messages={"required": _("Please write your message first.")},
     )
 
 
 class AnswerForm(forms.Form):
     prefix = "answer"  # the reply form shares the family's page: keep their ids apart
     body = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Please write your answer first."},
+        error_messages={"required": _("Please write your answer first.")},
     )
 
 
 class LostLinkForm(forms.Form):
     reference = forms.CharField(
-        label="Your reference code",
+        label=_("Your reference code"),
         max_length=20,
-        help_text="It looks like CA-7K3F-9QX2. You can find it in our first email.",
-        error_messages={"required": "Please type your reference code."},
+        help_text=_("It looks like CA-7K3F-9QX2. You can find it in our first email."),
+        error_messages={"required": _("Please type your reference code.")},
     )
     email = forms.EmailField(
-        label="The email address you gave us",
+        label=_("The email address you gave us"),
         error_messages={
-            "required": "Please type your email address.",
-            "invalid": "Please check the email address.",
+            "required": _("Please type your email address."),
+            "invalid": _("Please check the email address."),
         },
     )
 
@@ -461,8 +466,8 @@ class LostLinkForm(forms.Form):
 
 class DeletionForm(forms.Form):
     confirm = forms.BooleanField(
-        label="Yes, please delete my case, my documents and our messages.",
-        error_messages={"required": "Please tick the box to confirm."},
+        label=_("Yes, please delete my case, my documents and our messages."),
+        error_messages={"required": _("Please tick the box to confirm.")},
     )
 
 

@@ -9,7 +9,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from intake import clock, diagnoses
@@ -41,64 +42,72 @@ class Case(models.Model):
         ROUTINE = 3, "Routine"
 
     class Relationship(models.TextChoices):
-        SELF = "self", "I am the patient"
-        PARENT = "parent", "Parent"
-        SPOUSE = "spouse", "Spouse or partner"
-        ADULT_CHILD = "adult_child", "Adult child"
-        RELATIVE = "relative", "Other relative"
-        FRIEND = "friend", "Friend"
-        OTHER = "other", "Other"
+        SELF = "self", _("I am the patient")
+        PARENT = "parent", _("Parent")
+        SPOUSE = "spouse", _("Spouse or partner")
+        ADULT_CHILD = "adult_child", _("Adult child")
+        RELATIVE = "relative", _("Other relative")
+        FRIEND = "friend", _("Friend")
+        OTHER = "other", _("Other")
 
     class ContactPreference(models.TextChoices):
-        EMAIL = "email", "Email"
-        PHONE = "phone", "Phone call"
-        TEXT = "text", "Text message"
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
 
     class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish (Español)")
+        CHINESE = "zh", _("Chinese (中文)")
+        VIETNAMESE = "vi", _("Vietnamese (Tiếng Việt)")
+        ARABIC = "ar", _("Arabic (العربية)")
+        FRENCH = "fr", _("French (Français)")
+        PORTUGUESE = "pt", _("Portuguese (Português)")
+        RUSSIAN = "ru", _("Russian (Русский)")
+        OTHER = "other", _("Another language")
+
+    class WrittenLanguage(models.TextChoices):
+        # The languages our pages and emails are written in (settings.LANGUAGES), named for staff.
         ENGLISH = "en", "English"
-        SPANISH = "es", "Spanish (Español)"
-        CHINESE = "zh", "Chinese (中文)"
-        VIETNAMESE = "vi", "Vietnamese (Tiếng Việt)"
-        ARABIC = "ar", "Arabic (العربية)"
-        FRENCH = "fr", "French (Français)"
-        PORTUGUESE = "pt", "Portuguese (Português)"
-        RUSSIAN = "ru", "Russian (Русский)"
-        OTHER = "other", "Another language"
+        SPANISH = "es", "Spanish"
 
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        INTERSEX = "intersex", "Intersex"
-        UNKNOWN = "unknown", "Prefer not to say"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        INTERSEX = "intersex", _("Intersex")
+        UNKNOWN = "unknown", _("Prefer not to say")
 
     class Travel(models.TextChoices):
-        LOCAL = "local", "Only close to home"
-        REGION = "region", "Within our region or state"
-        COUNTRY = "country", "Anywhere in the country"
-        ABROAD = "abroad", "Abroad too"
+        LOCAL = "local", _("Only close to home")
+        REGION = "region", _("Within our region or state")
+        COUNTRY = "country", _("Anywhere in the country")
+        ABROAD = "abroad", _("Abroad too")
 
     class DiseaseStatus(models.TextChoices):
-        NEW = "new", "Newly diagnosed"
-        IN_TREATMENT = "in_treatment", "In treatment now"
-        REMISSION = "remission", "In remission (no signs of disease)"
-        RELAPSED = "relapsed", "It came back (relapsed)"
-        REFRACTORY = "refractory", "It is not responding to treatment (refractory)"
-        UNSURE = "unsure", "Not sure"
+        NEW = "new", _("Newly diagnosed")
+        IN_TREATMENT = "in_treatment", _("In treatment now")
+        REMISSION = "remission", _("In remission (no signs of disease)")
+        RELAPSED = "relapsed", _("It came back (relapsed)")
+        REFRACTORY = "refractory", _("It is not responding to treatment (refractory)")
+        UNSURE = "unsure", _("Not sure")
 
     class Condition(models.IntegerChoices):
         # The ECOG performance scale, 0 to 4, in words a family would use.
-        ECOG_0 = 0, "Fully active, able to do everything as before the illness"
-        ECOG_1 = 1, "Cannot do hard physical work, but is up and about and can do light work"
-        ECOG_2 = 2, "Up and about more than half of the day and can take care of themselves, but cannot work"
-        ECOG_3 = 3, "In bed or a chair more than half of the day and needs some help with self-care"
-        ECOG_4 = 4, "In bed or a chair all day and needs help with all self-care"
+        ECOG_0 = 0, _("Fully active, able to do everything as before the illness")
+        ECOG_1 = 1, _("Cannot do hard physical work, but is up and about and can do light work")
+        ECOG_2 = (
+            2,
+            _("Up and about more than half of the day and can take care of themselves, but cannot work"),
+        )
+        ECOG_3 = 3, _("In bed or a chair more than half of the day and needs some help with self-care")
+        ECOG_4 = 4, _("In bed or a chair all day and needs help with all self-care")
 
     class Goal(models.TextChoices):
-        TRIALS = "trials", "Clinical trials"
-        EXPANDED_ACCESS = "expanded_access", "Expanded access or compassionate use"
-        SECOND_OPINION = "second_opinion", "A second opinion"
-        UNDERSTAND = "understand", "Help understanding the options"
-        OTHER = "other", "Something else"
+        TRIALS = "trials", _("Clinical trials")
+        EXPANDED_ACCESS = "expanded_access", _("Expanded access or compassionate use")
+        SECOND_OPINION = "second_opinion", _("A second opinion")
+        UNDERSTAND = "understand", _("Help understanding the options")
+        OTHER = "other", _("Something else")
 
     class Outcome(models.TextChoices):
         ANSWERED = "answered", "Answered (a report was sent)"
@@ -117,6 +126,11 @@ class Case(models.Model):
     relationship = models.CharField(max_length=20, choices=Relationship.choices)
     contact_preference = models.CharField(max_length=10, choices=ContactPreference.choices)
     preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    # The language of our emails and of their private page, set when the case is submitted (see
+    # intake/languages.py): their preferred language when we write in it, else the form's language.
+    language = models.CharField(
+        "language we write in", max_length=5, choices=WrittenLanguage.choices, default=WrittenLanguage.ENGLISH
+    )
 
     # The patient: first name or initials only, by design
     patient_name = models.CharField("patient's first name or initials", max_length=60)
@@ -269,8 +283,8 @@ class Case(models.Model):
     @property
     def diagnosis_label(self) -> str:
         if self.diagnosis == "other" and self.diagnosis_other:
-            return f"Other: {self.diagnosis_other}"
-        return diagnoses.LABELS.get(self.diagnosis, self.diagnosis)
+            return _("Other: %(diagnosis)s") % {"diagnosis": self.diagnosis_other}
+        return str(diagnoses.LABELS.get(self.diagnosis, self.diagnosis))
 
     @property
     def diagnosis_group(self) -> str:
@@ -286,10 +300,15 @@ class Case(models.Model):
 
     def goal_labels(self) -> list[str]:
         labels = dict(self.Goal.choices)
-        return [labels.get(goal, goal) for goal in self.goals]
+        return [str(labels.get(goal, goal)) for goal in self.goals]
 
     def suggest_urgency(self) -> tuple[int, list[str]]:
         """Urgency from the answers, with the reasons a coordinator sees when triaging."""
+        # The reasons are kept for staff, who read English, whatever language the family used.
+        with translation.override("en"):
+            return self._suggest_urgency()
+
+    def _suggest_urgency(self) -> tuple[int, list[str]]:
         score, reasons = 0, []
         if self.disease_status in (self.DiseaseStatus.RELAPSED, self.DiseaseStatus.REFRACTORY):
             score += 2
@@ -349,7 +368,8 @@ URGENT_PHRASES = (
 
 def search_text(case: Case, treatment_names: list[str], extra: list[str] | tuple = ()) -> str:
     """What the reviewers' free-text search looks through. Never names or contact details."""
-    parts = [case.reference, case.diagnosis_label, case.diagnosis_other, case.genetic_results]
+    with translation.override("en"):  # indexed as English, whatever language the family used
+        parts = [case.reference, case.diagnosis_label, case.diagnosis_other, case.genetic_results]
     return " ".join(p for p in [*parts, *treatment_names, *extra] if p)
 
 
@@ -367,22 +387,22 @@ def refresh_search_documents(texts: dict[int, str]) -> None:
 
 class Treatment(models.Model):
     class Kind(models.TextChoices):
-        CHEMOTHERAPY = "chemotherapy", "Chemotherapy"
-        IMMUNOTHERAPY = "immunotherapy", "Immunotherapy"
-        CAR_T = "car_t", "CAR-T cell therapy"
-        TRANSPLANT = "transplant", "Stem cell or bone marrow transplant"
-        RADIATION = "radiation", "Radiation"
-        SURGERY = "surgery", "Surgery"
-        TARGETED = "targeted", "Targeted therapy"
-        TRIAL = "trial", "Clinical trial"
-        OTHER = "other", "Other"
+        CHEMOTHERAPY = "chemotherapy", _("Chemotherapy")
+        IMMUNOTHERAPY = "immunotherapy", _("Immunotherapy")
+        CAR_T = "car_t", _("CAR-T cell therapy")
+        TRANSPLANT = "transplant", _("Stem cell or bone marrow transplant")
+        RADIATION = "radiation", _("Radiation")
+        SURGERY = "surgery", _("Surgery")
+        TARGETED = "targeted", _("Targeted therapy")
+        TRIAL = "trial", _("Clinical trial")
+        OTHER = "other", _("Other")
 
     class Outcome(models.TextChoices):
-        WORKED = "worked", "It worked"
-        PARTLY = "partly", "It partly worked"
-        DID_NOT_WORK = "did_not_work", "It did not work"
-        TOO_EARLY = "too_early", "Too early to tell"
-        UNSURE = "unsure", "Not sure"
+        WORKED = "worked", _("It worked")
+        PARTLY = "partly", _("It partly worked")
+        DID_NOT_WORK = "did_not_work", _("It did not work")
+        TOO_EARLY = "too_early", _("Too early to tell")
+        UNSURE = "unsure", _("Not sure")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="treatments")
     position = models.PositiveSmallIntegerField(default=0)
@@ -564,12 +584,12 @@ class Report(models.Model):
 
 class ReportOption(models.Model):
     class Kind(models.TextChoices):
-        TRIAL = "trial", "Clinical trial"
-        EXPANDED_ACCESS = "expanded_access", "Expanded access or compassionate use program"
-        APPROVED = "approved", "Approved treatment"
-        SECOND_OPINION = "second_opinion", "Second opinion"
-        SUPPORTIVE = "supportive", "Supportive care"
-        OTHER = "other", "Other"
+        TRIAL = "trial", _("Clinical trial")
+        EXPANDED_ACCESS = "expanded_access", _("Expanded access or compassionate use program")
+        APPROVED = "approved", _("Approved treatment")
+        SECOND_OPINION = "second_opinion", _("Second opinion")
+        SUPPORTIVE = "supportive", _("Supportive care")
+        OTHER = "other", _("Other")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveSmallIntegerField(default=0)

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
 
-from intake import consent, emails, forms
+from intake import consent, emails, forms, languages
 from intake.lifecycle import consents, duplicates
 from intake.models import (
     Case,
@@ -26,13 +27,13 @@ from intake.signals import case_event
 
 # The pages of the form, in order. Pages with a form class edit fields of the case directly.
 STEPS = [
-    ("about-you", "About you", forms.AboutYouForm),
-    ("patient", "The patient", forms.PatientForm),
-    ("diagnosis", "Diagnosis", forms.DiagnosisForm),
-    ("treatments", "Treatments so far", None),
-    ("now", "Now and what you hope for", forms.NowForm),
-    ("documents", "Documents", None),
-    ("check", "Check and send", None),
+    ("about-you", _("About you"), forms.AboutYouForm),
+    ("patient", _("The patient"), forms.PatientForm),
+    ("diagnosis", _("Diagnosis"), forms.DiagnosisForm),
+    ("treatments", _("Treatments so far"), None),
+    ("now", _("Now and what you hope for"), forms.NowForm),
+    ("documents", _("Documents"), None),
+    ("check", _("Check and send"), None),
 ]
 STEP_SLUGS = [slug for slug, _, _ in STEPS]
 CASE_FORMS = {slug: form for slug, _, form in STEPS if form}
@@ -85,8 +86,10 @@ def build_case(answers: dict) -> CaseAnswers:
 
 
 def prepare(built: CaseAnswers, *, submitted_at=None) -> None:
-    """Fill in what the system derives: urgency suggestion and the response clock."""
+    """Fill in what the system derives: the language we write in, the urgency suggestion and the
+    response clock."""
     case = built.case
+    case.language = languages.written_language(case.preferred_language)
     case.submitted_at = submitted_at or timezone.now()
     case.status_changed_at = case.submitted_at
     case.suggested_urgency, case.urgency_reasons = case.suggest_urgency()
@@ -115,7 +118,7 @@ def submit(*, draft: Draft, built: CaseAnswers, consent_data: dict, ip: str | No
         consents.record_at_submission(case=case, consent_data=consent_data, ip=ip, user_agent=user_agent)
         Consent.objects.create(
             case=case,
-            version=consent.CURRENT_VERSION,
+            version=consent.shown_version(),
             privacy_notice=consent_data["privacy_notice"],
             reviewers_may_read=consent_data["reviewers_may_read"],
             research_contact=consent_data.get("research_contact", False),
@@ -124,13 +127,7 @@ def submit(*, draft: Draft, built: CaseAnswers, consent_data: dict, ip: str | No
         )
         refresh_search_documents({case.pk: search_text(case, [t.name for t in built.treatments])})
         link = FamilyLink.objects.create(case=case)
-        emails.queue_family_email(
-            case=case,
-            link=link,
-            kind="case_received",
-            subject=f"We received your case {case.reference}",
-            template="case_received",
-        )
+        emails.queue_family_email(case=case, link=link, kind="case_received", template="case_received")
         # The draft keeps only its link to the case: the answers now live in the case itself.
         draft.case = case
         draft.answers = {}

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from intake.documents import cleaning, scanning, storage, vault
 from intake.documents.cleaning import Refused, sniff
@@ -54,10 +56,9 @@ class Limits:
 
 def describe_limits() -> str:
     limits = Limits.from_settings()
-    return (
-        f"PDF, JPEG, PNG or HEIC files, up to {limits.max_file // MB} MB each, "
-        f"{limits.max_files} files and {limits.max_total // MB} MB in all."
-    )
+    return _(
+        "PDF, JPEG, PNG or HEIC files, up to %(file_mb)s MB each, %(files)s files and %(total_mb)s MB in all."
+    ) % {"file_mb": limits.max_file // MB, "files": limits.max_files, "total_mb": limits.max_total // MB}
 
 
 def store(
@@ -100,9 +101,12 @@ def store(
     if scan_state == Document.ScanState.INFECTED:
         _record_refusal(upload, row, finding, ip)
         raise UploadRejected(
-            f"Our virus scanner found something harmful in “{name}”, so we did not keep it. "
-            "Please send another copy of the document: for example, download it again from the "
-            "hospital's website or scan the paper copy."
+            _(
+                "Our virus scanner found something harmful in “%(name)s”, so we did not keep it. "
+                "Please send another copy of the document: for example, download it again from the "
+                "hospital's website or scan the paper copy."
+            )
+            % {"name": name}
         )
     try:
         flags, plaintext = _clean(upload, name, content_type)
@@ -114,8 +118,11 @@ def store(
         # The document store did not answer: nothing is kept, and the family can simply try again.
         logger.exception("Document store failed while keeping an upload")
         raise UploadRejected(
-            f"We could not save “{name}” just now. Please try again in a few minutes. "
-            "Nothing else you sent is lost."
+            _(
+                "We could not save “%(name)s” just now. Please try again in a few minutes. "
+                "Nothing else you sent is lost."
+            )
+            % {"name": name}
         ) from None
     finally:
         if hasattr(plaintext, "close"):
@@ -139,18 +146,22 @@ def store(
 def _check_limits(upload: UploadedFile, name: str, kept: list[Document]) -> None:
     limits = Limits.from_settings()
     if len(kept) >= limits.max_files:
-        raise UploadRejected(f"“{name}” was not added: you can send at most {limits.max_files} files.")
+        raise UploadRejected(
+            _("“%(name)s” was not added: you can send at most %(files)s files.")
+            % {"name": name, "files": limits.max_files}
+        )
     if upload.size > limits.max_file:
         raise UploadRejected(
-            f"“{name}” is too big ({upload.size / MB:.1f} MB). "
-            f"Each file can be at most {limits.max_file // MB} MB."
+            _("“%(name)s” is too big (%(size)s MB). Each file can be at most %(max_mb)s MB.")
+            % {"name": name, "size": number_format(upload.size / MB, 1), "max_mb": limits.max_file // MB}
         )
     if sum(d.size for d in kept) + upload.size > limits.max_total:
         raise UploadRejected(
-            f"“{name}” was not added: all files together can be at most {limits.max_total // MB} MB."
+            _("“%(name)s” was not added: all files together can be at most %(total_mb)s MB.")
+            % {"name": name, "total_mb": limits.max_total // MB}
         )
     if upload.size == 0:
-        raise UploadRejected(f"“{name}” is empty. Please choose the file again.")
+        raise UploadRejected(_("“%(name)s” is empty. Please choose the file again.") % {"name": name})
 
 
 def _scan(upload: UploadedFile) -> tuple[str, str]:

@@ -178,7 +178,7 @@ def step(request, slug):
     if draft is None:
         if _current_draft(request):
             return redirect("intake:submitted")
-        messages.info(request, "Your answers are saved for 7 days in this browser. Let's begin.")
+        messages.info(request, _("Your answers are saved for 7 days in this browser. Let's begin."))
         return redirect("intake:start")
     # Pages are filled in order; jumping ahead lands on the first page still to do.
     first_undone = _first_undone(draft)
@@ -284,7 +284,7 @@ def _documents_step(request, draft: Draft):
             if document:
                 document.delete()
                 uploads.delete_files([document])
-                messages.success(request, f"Removed “{document.original_name}”.")
+                messages.success(request, _("Removed “%(name)s”.") % {"name": document.original_name})
             return redirect(_step_url("documents"))
         kind = (
             request.POST.get("kind")
@@ -303,7 +303,7 @@ def _documents_step(request, draft: Draft):
                 rejected.append(str(e))
         if added:
             names = ", ".join(f"“{d.original_name}”" for d in added)
-            messages.success(request, f"Added {names}.")
+            messages.success(request, _("Added %(names)s.") % {"names": names})
         if not rejected:
             if request.POST.get("action") == "continue":
                 _save_answers(request, draft, "documents", {})
@@ -331,7 +331,7 @@ def _check_step(request, draft: Draft):
     try:
         built = submission.build_case(draft.answers)
     except submission.IncompleteAnswers as e:
-        messages.error(request, "Some answers on this page need another look before you send.")
+        messages.error(request, _("Some answers on this page need another look before you send."))
         return redirect(_step_url(e.step))
 
     if request.method == "POST" and request.POST.get("action") == SAVE_LATER:
@@ -368,16 +368,16 @@ def _submit(request, draft: Draft, built, form):
             return redirect("intake:submitted")
         problem, status = None, 200
         if form.cleaned_data["website"]:
-            problem = "We could not send your case. Please try again, or email us."
+            problem = _("We could not send your case. Please try again, or email us.")
         elif submission.too_fast(draft):
-            problem = "That was very quick. Please check your answers once more, then send again."
+            problem = _("That was very quick. Please check your answers once more, then send again.")
         elif submission.over_rate_limit(ip):
             status = 429
-            problem = (
+            problem = _(
                 "We have received several cases from this internet connection in the last hour. "
                 "To keep the service safe, please wait a little and try again. Your answers are saved. "
-                f"If it is urgent, email us at {settings.ORGANISATION_EMAIL}."
-            )
+                "If it is urgent, email us at %(email)s."
+            ) % {"email": settings.ORGANISATION_EMAIL}
         if problem is None:
             case = submission.submit(
                 draft=draft,

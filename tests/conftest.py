@@ -128,6 +128,23 @@ def sign_in(page, user, *, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """`make test` compiles the catalogues first; a bare pytest run after a .po changed does it here."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    for po in Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            call_command(
+                "compilemessages",
+                locale=[po.parent.parent.name],
+                ignore_patterns=[".*", "node_modules", "staticfiles"],
+                verbosity=0,
+            )
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is slow on purpose; tests that are not about passwords use a fast hasher instead.

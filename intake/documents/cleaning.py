@@ -15,11 +15,17 @@ import warnings
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIF"}
-IMAGE_NAMES = {"image/jpeg": "JPEG picture", "image/png": "PNG picture", "image/heic": "HEIC photo"}
+IMAGE_NAMES = {
+    "image/jpeg": gettext_lazy("JPEG picture"),
+    "image/png": gettext_lazy("PNG picture"),
+    "image/heic": gettext_lazy("HEIC photo"),
+}
 # Markers of web page code. Browsers look for them near the start of a file; polyglots put them
 # after the PDF header or after its end marker.
 WEB_CODE = (b"<html", b"<!doctype html", b"<script", b"<body", b"<head", b"<iframe", b"<svg", b"<?xml")
@@ -59,13 +65,17 @@ def what_it_is(head: bytes) -> tuple[str, str] | None:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return (
-            "a compressed (ZIP) file or an Office document",
-            "Please send the PDF, JPEG, PNG or HEIC files themselves, or save the document as PDF.",
+            _("“%(name)s” is a compressed (ZIP) file or an Office document."),
+            _("Please send the PDF, JPEG, PNG or HEIC files themselves, or save the document as PDF."),
         )
     if text.startswith((b"<svg", b"<?xml")) and b"<svg" in text:
-        return "an SVG drawing, which can carry code", "Please send it as a PNG picture or as PDF."
+        return _("“%(name)s” is an SVG drawing, which can carry code."), _(
+            "Please send it as a PNG picture or as PDF."
+        )
     if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<meta")):
-        return "a web page (HTML)", "Please open it in your browser and print or save it as PDF."
+        return _("“%(name)s” is a web page (HTML)."), _(
+            "Please open it in your browser and print or save it as PDF."
+        )
     return None
 
 
@@ -73,13 +83,15 @@ def refuse_unaccepted(name: str, head: bytes) -> Refused:
     described = what_it_is(head)
     if described is None:
         return Refused(
-            f"“{name}” is not a PDF, JPEG, PNG or HEIC file, so we cannot accept it. "
-            "If it is a photo or a scan, please save it as PDF or JPEG and try again."
+            _(
+                "“%(name)s” is not a PDF, JPEG, PNG or HEIC file, so we cannot accept it. "
+                "If it is a photo or a scan, please save it as PDF or JPEG and try again."
+            )
+            % {"name": name}
         )
     kind, advice = described
-    return Refused(
-        f"“{name}” is {kind}. It is not a PDF, JPEG, PNG or HEIC file, so we cannot accept it. {advice}"
-    )
+    not_accepted = _("It is not a PDF, JPEG, PNG or HEIC file, so we cannot accept it.")
+    return Refused(f"{kind % {'name': name}} {not_accepted} {advice}")
 
 
 # Pictures ------------------------------------------------------------------------------------------
@@ -101,8 +113,11 @@ def _open_picture(upload: IO[bytes], *, name: str, content_type: str) -> Image.I
     _register_heif()
     limit = settings.UPLOAD_MAX_MEGAPIXELS
     too_large = Refused(
-        f"“{name}” is too large a picture. We take pictures up to {limit} megapixels: "
-        "please send a smaller copy, or a PDF scan."
+        _(
+            "“%(name)s” is too large a picture. We take pictures up to %(limit)s megapixels: "
+            "please send a smaller copy, or a PDF scan."
+        )
+        % {"name": name, "limit": limit}
     )
     upload.seek(0)
     try:
@@ -122,8 +137,11 @@ def _open_picture(upload: IO[bytes], *, name: str, content_type: str) -> Image.I
 
 def _damaged_picture(name: str, content_type: str) -> Refused:
     return Refused(
-        f"“{name}” looks like a {IMAGE_NAMES[content_type]} but we could not read it: it may be damaged. "
-        "Please save it again, or send it as PDF."
+        _(
+            "“%(name)s” looks like a %(kind)s but we could not read it: it may be damaged. "
+            "Please save it again, or send it as PDF."
+        )
+        % {"name": name, "kind": IMAGE_NAMES[content_type]}
     )
 
 
@@ -179,8 +197,11 @@ def check_pdf(upload: IO[bytes], *, name: str) -> list[str]:
     from pypdf import PasswordType, PdfReader
 
     damaged = Refused(
-        f"“{name}” starts like a PDF but we could not read it: it may be damaged or unfinished. "
-        "Please download or save it again as PDF and send the new copy."
+        _(
+            "“%(name)s” starts like a PDF but we could not read it: it may be damaged or unfinished. "
+            "Please download or save it again as PDF and send the new copy."
+        )
+        % {"name": name}
     )
     upload.seek(0)
     head = upload.read(2048).lower()
@@ -191,16 +212,22 @@ def check_pdf(upload: IO[bytes], *, name: str) -> list[str]:
     tail = tail[tail.rfind(b"%%eof") :] if b"%%eof" in tail else tail
     if any(marker in head or marker in tail for marker in WEB_CODE):
         raise Refused(
-            f"“{name}” starts like a PDF but also has web page code in it, so we cannot accept it. "
-            "Please open the document and print or save it as a new PDF, then send that copy."
+            _(
+                "“%(name)s” starts like a PDF but also has web page code in it, so we cannot accept it. "
+                "Please open the document and print or save it as a new PDF, then send that copy."
+            )
+            % {"name": name}
         )
     upload.seek(0)
     try:
         reader = PdfReader(upload, strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise Refused(
-                f"“{name}” is protected with a password, so our reviewers could not open it. "
-                "Please send it without a password: open it, then print or save it as a new PDF."
+                _(
+                    "“%(name)s” is protected with a password, so our reviewers could not open it. "
+                    "Please send it without a password: open it, then print or save it as a new PDF."
+                )
+                % {"name": name}
             )
         if len(reader.pages) == 0:
             raise damaged

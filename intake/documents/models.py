@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Document(models.Model):
@@ -15,11 +16,11 @@ class Document(models.Model):
     check them. A refused (infected) file keeps its row, so staff see it was refused, and no bytes."""
 
     class Kind(models.TextChoices):
-        PATHOLOGY = "pathology", "Pathology report"
-        LAB = "lab", "Lab results"
-        LETTER = "letter", "Doctor's letter or clinic note"
-        SCAN = "scan", "Scan report"
-        OTHER = "other", "Something else"
+        PATHOLOGY = "pathology", _("Pathology report")
+        LAB = "lab", _("Lab results")
+        LETTER = "letter", _("Doctor's letter or clinic note")
+        SCAN = "scan", _("Scan report")
+        OTHER = "other", _("Something else")
 
     class Source(models.TextChoices):
         INTAKE = "intake", "Case form"

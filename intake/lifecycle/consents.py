@@ -52,8 +52,10 @@ class CurrentConsent:
         return Via(self.via).label if self.via else ""
 
 
-def words(purpose: str, version: str = consent.CURRENT_VERSION, share: ShareRequest | None = None) -> str:
-    text = consent.TEXTS[version][TEXT_KEYS[purpose]]
+def words(purpose: str, version: str = "", share: ShareRequest | None = None) -> str:
+    """The words of a consent: of `version`, or as shown now (in the page's language)."""
+    texts = consent.TEXTS[version or consent.shown_version()]
+    text = texts.get(TEXT_KEYS[purpose]) or consent.TEXTS[consent.CURRENT_VERSION][TEXT_KEYS[purpose]]
     if share is not None:
         text = text.format(partner=share.partner, purpose=share.purpose.strip().rstrip("."))
     return text
@@ -65,7 +67,7 @@ def record_at_submission(*, case: Case, consent_data: dict, ip: str | None, user
             case=case,
             purpose=purpose,
             given=bool(consent_data.get(TEXT_KEYS[purpose], False)),
-            text_version=consent.CURRENT_VERSION,
+            text_version=consent.shown_version(),
             via=Via.CASE_FORM,
             at=case.submitted_at,
             ip_address=ip,
@@ -108,7 +110,7 @@ def _record(case, purpose, *, given, via, ip, user_agent, share=None) -> Consent
         purpose=purpose,
         share=share,
         given=given,
-        text_version=consent.CURRENT_VERSION,
+        text_version=consent.shown_version(),
         via=via,
         ip_address=ip,
         user_agent=(user_agent or "")[:500],

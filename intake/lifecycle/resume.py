@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from intake import emails, family
@@ -65,6 +65,7 @@ def send_resume_link(*, draft: Draft, email: str, ip: str | None) -> bool:
             template="resume_link",
             context={"link_url": resume_url(link), "expires_at": expires_at(draft)},
             draft=draft,
+            language=translation.get_language(),  # the language of the page they asked from
         )
         _event("resume_link_sent", draft, ip)
     return True
@@ -87,6 +88,7 @@ def send_code(link: DraftLink, *, ip: str | None) -> bool:
             template="resume_code",
             context={"code": code, "minutes": settings.FAMILY_CODE_MINUTES},
             draft=link.draft,
+            language=translation.get_language(),
         )
         _event("draft_code_sent", link.draft, ip)
     return True

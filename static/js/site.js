@@ -10,7 +10,21 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   // Move focus to an error summary so screen readers announce it at once.
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // Each link in it takes the focus to its field and shows the field's question above it.
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) { return; }
+        event.preventDefault();
+        var question = field.closest("fieldset") ? field.closest("fieldset").querySelector("legend")
+          : document.querySelector("label[for='" + field.id + "']");
+        (question || field).scrollIntoView();
+        field.focus({ preventScroll: true });
+      });
+    });
+  }
   // Forms marked data-once cannot be sent twice by a double click.
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function () {

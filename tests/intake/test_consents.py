@@ -134,7 +134,7 @@ def test_a_share_is_asked_of_the_family_and_never_assumed(bob, carol):
     assert share.state == "asked" and not share.may_share
     deliver_due()
     email = mail.outbox[-1]
-    assert "request for your permission" in email.body
+    assert "We would like your permission" in email.body
     assert "St. Example" not in email.body and "leukemia" not in email.body.lower()
     assert AuditEvent.objects.filter(case=case, action="share_proposed", detail__share=str(share.id)).exists()
 
