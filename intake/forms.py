@@ -379,6 +379,11 @@ class NowForm(StepForm):
         return data
 
 
+# The column is empty only once a closed case has been purged (assessments/retention.py); families
+# must answer it, as the suggested urgency and trial eligibility are worked out from it.
+NowForm.base_fields["condition"].required = True
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -316,10 +316,11 @@ class Case(models.Model):
         if self.diagnosis in diagnoses.AGGRESSIVE:
             score += 1
             reasons.append("Usually fast-moving diagnosis")
-        if self.condition >= 3:
+        condition = self.condition or 0  # none only once a closed case has been purged
+        if condition >= 3:
             score += 2
             reasons.append("Poor day-to-day condition (ECOG 3-4)")
-        elif self.condition == 2:
+        elif condition == 2:
             score += 1
             reasons.append("Limited day-to-day condition (ECOG 2)")
         age = self.age

@@ -104,6 +104,10 @@ def _sex_conditional(kind, text, patient, treatments):
 
 
 def _performance(kind, text, patient, treatments):
+    if not ECOG.search(text) and not KARNOFSKY.search(text):
+        return None
+    if patient.ecog is None:
+        return None, "Day-to-day condition not given: ask the care team"
     label = f"Day-to-day condition is ECOG {patient.ecog}"
     if match := ECOG.search(text):
         allowed = int(match.group(2) or match.group(1))

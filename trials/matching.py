@@ -129,7 +129,7 @@ class Patient:
     group: str
     disease_status: str
     treatment_kinds: frozenset[str]
-    ecog: int
+    ecog: int | None
 
     @classmethod
     def from_case(cls, case: Case, treatment_kinds=None, today: date | None = None) -> "Patient":

@@ -186,6 +186,7 @@ def test_mismatched_emails_get_a_clear_message_and_keep_everything_else(client):
         ),
         ("diagnosis", {"diagnosis": ""}, "Please choose an answer"),
         ("now", {"goals": []}, "Please choose at least one thing you are looking for"),
+        ("now", {"condition": ""}, "Please choose an answer"),
         ("now", {"goals": ["other"], "goals_other": ""}, "Please tell us what else you are looking for"),
     ],
 )

@@ -1,5 +1,6 @@
 """The synonym table, and the criterion-by-criterion pre-fill."""
 
+import dataclasses
 import json
 
 import pytest
@@ -150,3 +151,11 @@ def test_what_the_answers_cannot_settle_stays_unknown(boy):
     assert suggest("exclusion", "Pregnant or breastfeeding", woman, []).verdict == Verdict.UNKNOWN
     # The shared answers say ECOG 2.
     assert suggest("inclusion", "ECOG performance status 0-1", woman, []).verdict == Verdict.DOES_NOT_MEET
+    # Only a purged case has no day-to-day condition; it is asked about, never guessed.
+    untold = dataclasses.replace(woman, ecog=None)
+    for text in ["ECOG performance status 0-1", "Karnofsky or Lansky score of at least 60"]:
+        line = suggest("inclusion", text, untold, [])
+        assert (line.verdict, line.fact) == (
+            Verdict.UNKNOWN,
+            "Day-to-day condition not given: ask the care team",
+        )
