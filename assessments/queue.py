@@ -2,10 +2,12 @@
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -156,16 +158,67 @@ class QueueFilters(forms.Form):
                 )
         return cases
 
+    def narrows(self) -> bool:
+        """Whether any filter or search applies beyond the tab."""
+        self.is_valid()
+        return any(value not in (None, "") for name, value in self.cleaned_data.items() if name != "tab")
+
     @property
     def current_tab(self) -> str:
         self.is_valid()
         return self.cleaned_data.get("tab") or self.default_tab()
 
 
-def tab_counts(cases: QuerySet[Case], user) -> dict[str, int]:
-    """Every tab's count in one query."""
-    # Counting a column of the (status, assignee) index lets PostgreSQL answer from the index alone.
-    return cases.aggregate(**{key: Count("status", filter=tab_filter(key, user)) for key, _ in TABS})
+# An exact count reads every matching row: with a million cases that takes longer than the rest of
+# the page. So a tab counts up to a limit and then says "10,000+"; nobody pages past 200 pages
+# rather than narrowing the view. Filtered views count less far ("1,000+"): their rows are read
+# from the table rather than from an index.
+COUNT_LIMIT = 10_000
+FILTERED_COUNT_LIMIT = 1_000
+
+
+class Tally(NamedTuple):
+    """A tab's count: exact up to the limit, "more than" beyond it."""
+
+    number: int
+    limit: int
+
+    @property
+    def beyond_limit(self) -> bool:
+        return self.number > self.limit
+
+    def __str__(self) -> str:
+        return f"{self.limit:,}+" if self.beyond_limit else f"{self.number:,}"
+
+
+def tab_counts(cases: QuerySet[Case], user, current_tab: str, *, narrowed: bool) -> dict[str, Tally]:
+    """The tabs' counts. A tab missing from the answer has no count shown.
+
+    Unfiltered, each tab counts along its own index and stops one past the limit. Under filters,
+    those per-tab scans can be slow (a tab the filters rule out, such as overdue cases waiting on
+    the family, is read to the end), so the first rows of the filtered view are counted instead:
+    exact for every tab when the view is within the limit, and otherwise only the current tab is
+    counted, for its pages."""
+    if narrowed:
+        limit = FILTERED_COUNT_LIMIT
+        first_rows = cases.order_by()[: limit + 1]
+        numbers = first_rows.aggregate(**{key: Count("pk", filter=tab_filter(key, user)) for key, _ in TABS})
+        if numbers["all"] <= limit:
+            return {key: Tally(number, limit) for key, number in numbers.items()}
+        tabs = [current_tab]
+    else:
+        limit = COUNT_LIMIT
+        tabs = [key for key, _ in TABS]
+    # One query for all the tabs, each its own bounded count.
+    parts, params = [], []
+    for key in tabs:
+        rows = cases.filter(tab_filter(key, user)).order_by().values("pk")[: limit + 1]
+        sql, row_params = rows.query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS rows) AS {key}")  # noqa: S608 - Django's SQL
+        params.extend(row_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return {key: Tally(number, limit) for key, number in zip(tabs, cursor.fetchone(), strict=True)}
 
 
 def queue_cases(filters: QueueFilters, now: datetime) -> QuerySet[Case]:

@@ -63,15 +63,17 @@ def queue(request):
     staff = list(staff_who_work_cases())
     filters = QueueFilters(request.GET, user=request.user, staff=staff)
     filters.is_valid()
-    counts = tab_counts(filters.filtered(now), request.user)
+    tab = filters.current_tab
+    counts = tab_counts(filters.filtered(now), request.user, tab, narrowed=filters.narrows())
     paginator = Paginator(queue_cases(filters, now), PAGE_SIZE)
     # The tab's count is already known: spare the paginator a second COUNT over the same rows.
-    paginator.__dict__["count"] = counts[filters.current_tab]
+    paginator.__dict__["count"] = min(counts[tab].number, counts[tab].limit)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filters": filters,
-        "tabs": [(key, label, counts[key]) for key, label in TABS],
-        "tab": filters.current_tab,
+        "tabs": [(key, label, counts.get(key)) for key, label in TABS],
+        "tab": tab,
+        "tally": counts[tab],
         "page": page,
         "response_labels": dict(RESPONSE_STATES),
         "show_assignee_filter": shows_assignee_filter(request.user),

@@ -2,7 +2,8 @@
 
 The data lives in its own database (caseintake_bench on the embedded PostgreSQL, or the one
 BENCH_DATABASE_URL names), so benchmarks never touch development data. Seeding happens once and is
-reused by later runs.
+reused by later runs. A run with more cases than the usual 100,000 gets a database of its own
+(caseintake_bench_1000000 for a million), so both sizes can be measured side by side.
 """
 
 import base64
@@ -19,9 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 BENCH_DATABASE = "caseintake_bench"
+DEFAULT_CASES = 100_000
 
 
-def setup_django() -> None:
+def setup_django(cases: int = DEFAULT_CASES) -> None:
     # WhiteNoise notes that collectstatic has not run; benchmarks serve no static files.
     warnings.filterwarnings("ignore", message="No directory at")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -32,14 +34,13 @@ def setup_django() -> None:
 
         from config.embedded_postgres import embedded_database
 
+        name = BENCH_DATABASE if cases <= DEFAULT_CASES else f"{BENCH_DATABASE}_{cases}"
         db = embedded_database(ROOT / ".data" / "postgres")
         dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
         with psycopg.connect(dsn, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone():
-                conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-        os.environ["DATABASE_URL"] = (
-            f"postgres://postgres@{quote(db['HOST'], safe='')}:{db['PORT']}/{BENCH_DATABASE}"
-        )
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = f"postgres://postgres@{quote(db['HOST'], safe='')}:{db['PORT']}/{name}"
     import django
 
     django.setup()

@@ -28,7 +28,7 @@ def main():
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
-    setup_django()
+    setup_django(args.cases)
     ensure_cases(args.cases)
 
     from django.contrib.auth.models import User

@@ -56,7 +56,7 @@ def main():
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--pdf-runs", type=int, default=10)
     args = parser.parse_args()
-    setup_django()
+    setup_django(args.cases)
     ensure_cases(args.cases)
 
     from intake.models import Case

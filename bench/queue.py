@@ -40,7 +40,7 @@ def main():
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--http", action="store_true", help="Over HTTP, against gunicorn (2 workers).")
     args = parser.parse_args()
-    setup_django()
+    setup_django(args.cases)
     ensure_cases(args.cases)
 
     if args.http:

@@ -44,16 +44,57 @@ def test_tabs_count_live(carol, alice):
     make_case(status=Status.WAITING_ON_FAMILY, assigned_to=alice)
     make_case(status=Status.REPORT_SENT, assigned_to=alice)
     make_case(status=Status.CLOSED)
-    tabs = {key: count for key, _, count in client_for(alice).get("/review/").context["tabs"]}
+    tabs = {key: str(count) for key, _, count in client_for(alice).get("/review/").context["tabs"]}
     assert tabs == {
-        "needs_triage": 1,
-        "mine": 3,
-        "unassigned": 1,
-        "waiting": 1,
-        "report_sent": 1,
-        "closed": 1,
-        "all": 6,
+        "needs_triage": "1",
+        "mine": "3",
+        "unassigned": "1",
+        "waiting": "1",
+        "report_sent": "1",
+        "closed": "1",
+        "all": "6",
     }
+
+
+def test_big_tabs_say_more_than_and_page_up_to_the_limit(carol, monkeypatch):
+    # Exact counts read every matching row; past a limit a tab says "more than" instead.
+    monkeypatch.setattr("assessments.queue.COUNT_LIMIT", 60)
+    monkeypatch.setattr("assessments.queue.FILTERED_COUNT_LIMIT", 40)
+    from assessments.demo import seed
+
+    seed(70)
+    client = client_for(carol)
+    response = client.get("/review/?tab=all")
+    tabs = {key: str(count) for key, _, count in response.context["tabs"]}
+    closed = Case.objects.filter(status=Status.CLOSED).count()
+    assert tabs["all"] == "60+" and tabs["closed"] == str(closed)
+    body = " ".join(response.content.decode().split())
+    assert "Page 1 of 2+ (60+ cases)" in body
+    assert "Only the first 60 cases of this view are listed" in body
+    assert len(references(client.get("/review/?tab=all&page=2"))) == 10
+    exact = client.get("/review/?tab=closed")
+    assert "Only the first" not in exact.content.decode()
+
+    # Under filters, a view within the limit has every tab counted exactly...
+    urgent = Case.objects.filter(urgency=Case.Urgency.URGENT)
+    response = client.get("/review/?tab=all&urgency=1")
+    tabs = {key: str(count) for key, _, count in response.context["tabs"]}
+    assert tabs["all"] == str(urgent.count())
+    assert tabs["closed"] == str(urgent.filter(status=Status.CLOSED).count())
+    # ...and a bigger one counts only the tab shown, as the others could take long.
+    response = client.get("/review/?tab=needs_triage&submitted_from=2000-01-01")
+    tabs = {key: count for key, _, count in response.context["tabs"]}
+    assert str(tabs["needs_triage"]) == str(Case.objects.filter(status=Status.NEW).count())
+    assert str(client.get("/review/?tab=all&submitted_from=2000-01-01").context["tally"]) == "40+"
+    assert [key for key, count in tabs.items() if count is None] == [
+        "mine",
+        "unassigned",
+        "waiting",
+        "report_sent",
+        "closed",
+        "all",
+    ]
+    assert 'data-count="all"' not in response.content.decode()
 
 
 def test_a_reviewer_sees_only_unassigned_cases_and_their_own(alice, bob):
