@@ -14,8 +14,10 @@ def virus_scanner_configured(app_configs, **kwargs):
         return []
     return [
         Warning(
-            "No virus scanner is configured: uploaded documents are kept as “not scanned”.",
-            hint="Set CLAMD_SOCKET (or CLAMD_HOST and CLAMD_PORT) to a running clamd; see README.",
+            "No virus scanner is configured: uploaded documents are kept as “not scanned”, and staff "
+            "cannot open them.",
+            hint="Set CLAMD_SOCKET (or CLAMD_HOST and CLAMD_PORT) to a running clamd; housekeeping then "
+            "scans the documents kept meanwhile. See README.",
             id="intake.W001",
         )
     ]
