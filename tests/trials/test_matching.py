@@ -6,7 +6,7 @@ status, age, sex or place never appears (checked against the raw records by an i
 
 import json
 import math
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -98,6 +98,29 @@ def test_the_age_is_the_patients_age_today(catalogue):
     case.refresh_from_db()
     assert Patient.from_case(case).age == 18
     assert "NCT09000104" in found(case)  # 18 to 75 now
+
+
+def test_a_patient_who_may_have_outgrown_the_age_limit_since_the_case_came_in_is_flagged(catalogue):
+    case = t_all_boy(travel="region", patient={"patient_age": "21"})
+    submitted = timezone.now() - timedelta(days=240)
+    Case.objects.filter(pk=case.pk).update(submitted_at=submitted)
+    case.refresh_from_db()
+    results = {o.study.nct_id: o for o in for_case(case).options}
+    # 21 when the family wrote, eight months ago: a birthday since would make them 22.
+    cd7 = results["NCT09000101"]  # ages 1 to 21
+    came_in = timezone.localdate(submitted)
+    assert "ages 1 to 21: patient is 21" in cd7.reasons
+    assert (
+        f"May have turned 22 since the case came in on {came_in.day} {came_in:%B %Y}: check the date of birth"
+        in cd7.unknowns
+    )
+    assert not any("May have turned" in u for u in results["NCT09000102"].unknowns)  # ages 12 to 39
+
+    # On an anniversary of the day they wrote, the age is certain.
+    case.submitted_at = timezone.make_aware(datetime(2025, 3, 10, 12))
+    on_the_day = Patient.from_case(case, today=date(2026, 3, 10))
+    assert on_the_day.age == 22 and on_the_day.may_be_older_since is None
+    assert Patient.from_case(case, today=date(2026, 3, 11)).may_be_older_since == date(2025, 3, 10)
 
 
 def test_a_myeloma_patient_near_denver_sees_a_real_trial_nearby(catalogue):
