@@ -313,7 +313,12 @@ def candidates(patient: Patient, filters: Filters = DEFAULT_FILTERS):
     place, _ = effective_place(patient, filters)
     studies = StudyFacts.objects.all()
     if filters.open_only:
-        studies = studies.filter(overall_status__in=OPEN_STATUSES)
+        # The flat list first, for the (overall_status, ages) index; then the status of its own kind.
+        expanded_access = Q(study_type=Study.StudyType.EXPANDED_ACCESS)
+        studies = studies.filter(overall_status__in=OPEN_STATUSES).filter(
+            (expanded_access & Q(overall_status__in=index_terms.EXPANDED_ACCESS_OPEN_STATUSES))
+            | (~expanded_access & Q(overall_status__in=index_terms.TRIAL_OPEN_STATUSES))
+        )
     if filters.kinds == Kinds.TRIALS:
         studies = studies.exclude(study_type=Study.StudyType.EXPANDED_ACCESS)
     elif filters.kinds == Kinds.EXPANDED_ACCESS:
