@@ -244,7 +244,7 @@ def record_document_view(*, case: Case, document, user: User, download: bool, re
 
 
 def record_document_held_back(*, case: Case, document, user: User, request=None) -> None:
-    """Someone tried to open a document that is waiting for its scan or was refused."""
+    """Someone tried to open a document that is not scanned, waiting for its scan, or refused."""
     record(
         Action.DOCUMENT_HELD_BACK,
         case=case,

@@ -1,5 +1,6 @@
 """Retention: closed cases lose their personal and health details RETENTION_CLOSED_CASE_DAYS after
-closing (730 by default, as the privacy notice promises), unless a supervisor put them on legal hold.
+closing (730 by default: the consent families agree to says "up to 2 years", and the privacy page
+shows the setting itself), unless a supervisor put them on legal hold.
 
 What a purge keeps, for the statistics (assessments/dashboard.py reads these) and nothing else: the
 reference, the dates and the response clock's measures, the coded diagnosis (from the fixed list, which

@@ -415,8 +415,9 @@ FAMILY_CODES_PER_HOUR = env_int("FAMILY_CODES_PER_HOUR", 5)
 FAMILY_ACCESS_HOURS = env_int("FAMILY_ACCESS_HOURS", 12)
 LOST_LINK_REQUESTS_PER_HOUR = env_int("LOST_LINK_REQUESTS_PER_HOUR", 10)
 DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 7)
-# Retention: closed cases lose their personal and health details this many days after closing,
-# as the privacy notice promises (assessments/retention.py). Statistics and the audit trail stay.
+# Retention: closed cases lose their personal and health details this many days after closing
+# (assessments/retention.py). Statistics and the audit trail stay. The privacy page shows this number;
+# the consent words promise 730 days, and intake.W003 warns when they differ.
 RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 730)
 if RETENTION_CLOSED_CASE_DAYS < 1:
     raise ImproperlyConfigured("RETENTION_CLOSED_CASE_DAYS must be at least 1")

@@ -10,6 +10,11 @@ from django.utils.functional import lazy
 
 CURRENT_VERSION = "2026-11"
 
+# How long after closing each version's privacy_notice words say a case is kept. The words stay fixed
+# text (a stored version must keep meaning what it said), so intake.W003 warns when
+# RETENTION_CLOSED_CASE_DAYS drifts from what the current words promise.
+KEPT_AFTER_CLOSING_DAYS = {"2026-11": 730}
+
 TEXTS = {
     "2026-11": {
         "privacy_notice": (

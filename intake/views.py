@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from config.client import client_ip, user_agent
@@ -33,8 +34,22 @@ def home(request):
     return render(request, "intake/home.html")
 
 
+def _period(days: int) -> str:
+    # Families read "2 years", not "730 days"; a period that is not whole years stays in days.
+    if days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)s year", "%(count)s years", years) % {"count": years}
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+
+
 def privacy(request):
-    return render(request, "intake/privacy.html")
+    # The numbers come from the settings the housekeeping obeys, so the page cannot promise otherwise.
+    context = {
+        "closed_case_period": _period(settings.RETENTION_CLOSED_CASE_DAYS),
+        "draft_days": settings.INTAKE_DRAFT_EXPIRY_DAYS,
+        "deletion_days": settings.DELETION_GRACE_DAYS,
+    }
+    return render(request, "intake/privacy.html", context)
 
 
 def _current_draft(request) -> Draft | None:

@@ -14,7 +14,11 @@ from functools import cache
 from trials import synonyms
 from trials.geo import Point, bounding_box, region_key
 
-OPEN_STATUSES = ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"]
+# Open to patients: a trial or observational study while it takes people, an expanded-access program
+# while it is available. A status of the other kind on a record is a mislabelling and is not open.
+TRIAL_OPEN_STATUSES = ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"]
+EXPANDED_ACCESS_OPEN_STATUSES = ["AVAILABLE"]
+OPEN_STATUSES = [*TRIAL_OPEN_STATUSES, *EXPANDED_ACCESS_OPEN_STATUSES]
 # Sites often leave their own status out; an unlisted status counts as open (and is said to be unknown).
 OPEN_SITE_STATUSES = ["", *OPEN_STATUSES]
 # Map cells of one degree: a distance search looks only at studies with an open site in a nearby cell.

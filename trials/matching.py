@@ -118,6 +118,9 @@ class Patient:
     age: int | None
     # Only a birth year was given: the patient may be a year younger than `age`.
     age_from_birth_year: bool
+    # The day the family gave the age, when a birthday since may have made the patient a year older
+    # than `age` (whole years since then are counted in; the months after them cannot be).
+    may_be_older_since: date | None
     sex: str
     country: str
     region: str
@@ -134,12 +137,16 @@ class Patient:
     @classmethod
     def from_case(cls, case: Case, treatment_kinds=None, today: date | None = None) -> "Patient":
         today = today or timezone.localdate()
+        may_be_older_since = None
         if case.patient_age is not None:
             submitted = timezone.localdate(case.submitted_at)
             years = (
                 today.year - submitted.year - ((today.month, today.day) < (submitted.month, submitted.day))
             )
             age = case.patient_age + max(0, years)
+            # Only on an anniversary of the day they gave it is the age certain.
+            if (today.month, today.day) != (submitted.month, submitted.day):
+                may_be_older_since = submitted
         elif case.patient_birth_year:
             age = today.year - case.patient_birth_year
         else:
@@ -150,6 +157,7 @@ class Patient:
         return cls(
             age=age,
             age_from_birth_year=case.patient_age is None,
+            may_be_older_since=may_be_older_since,
             sex=case.sex_at_birth,
             country=country,
             region=case.region.strip(),
@@ -305,7 +313,12 @@ def candidates(patient: Patient, filters: Filters = DEFAULT_FILTERS):
     place, _ = effective_place(patient, filters)
     studies = StudyFacts.objects.all()
     if filters.open_only:
-        studies = studies.filter(overall_status__in=OPEN_STATUSES)
+        # The flat list first, for the (overall_status, ages) index; then the status of its own kind.
+        expanded_access = Q(study_type=Study.StudyType.EXPANDED_ACCESS)
+        studies = studies.filter(overall_status__in=OPEN_STATUSES).filter(
+            (expanded_access & Q(overall_status__in=index_terms.EXPANDED_ACCESS_OPEN_STATUSES))
+            | (~expanded_access & Q(overall_status__in=index_terms.TRIAL_OPEN_STATUSES))
+        )
     if filters.kinds == Kinds.TRIALS:
         studies = studies.exclude(study_type=Study.StudyType.EXPANDED_ACCESS)
     elif filters.kinds == Kinds.EXPANDED_ACCESS:
@@ -468,6 +481,12 @@ def _explain(
         reasons.append(f"{age_range_words(study)}: patient is {patient.age}")
         if patient.age_from_birth_year and study.min_age_years and study.min_age_years > patient.age - 1:
             unknowns.append(f"Age known from the birth year only: the patient may be {patient.age - 1}")
+        since = patient.may_be_older_since
+        if since and study.max_age_years is not None and patient.age <= study.max_age_years < patient.age + 1:
+            unknowns.append(
+                f"May have turned {patient.age + 1} since the case came in on {since.day} {since:%B %Y}: "
+                "check the date of birth"
+            )
     if study.sex != Study.Sex.ALL:
         reasons.append(f"{study.get_sex_display().lower()}s only: patient is {patient.sex}")
     reasons.append(study.get_overall_status_display() or "status not given")

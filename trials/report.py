@@ -1,7 +1,7 @@
 """A report option written from a study, in plain words, for the reviewer to edit before sending."""
 
 from trials import synonyms
-from trials.matching import Patient, age_range_words, nearest_open_sites
+from trials.matching import Patient, age_range_words, explain, nearest_open_sites
 from trials.models import EligibilityReview, Study, Verdict
 
 PHASE_WORDS = {"EARLY_PHASE1": "early phase 1", "PHASE1": "phase 1", "PHASE2": "phase 2", "PHASE3": "phase 3"}
@@ -57,9 +57,16 @@ def why_it_may_fit(study: Study, patient: Patient, review: EligibilityReview | N
     return " ".join(sentences)
 
 
-def what_to_ask(study: Study, review: EligibilityReview | None) -> str:
-    if review is None:
-        return "Could my child take part? Is the study still open at the nearest site?"
+def what_to_ask(study: Study, patient: Patient, review: EligibilityReview | None) -> str:
+    questions = _open_rules(review) if review is not None else ["- Could my child take part?"]
+    questions.append("- Is the study still open at the nearest site?")
+    # What matching could not settle (a stale record, a site without a status, an age from the birth
+    # year...) is for the care team to check too, or the family never hears of it.
+    questions += [f"- Please check: {unknown}." for unknown in explain(study, patient).unknowns]
+    return "\n".join(questions)
+
+
+def _open_rules(review: EligibilityReview) -> list[str]:
     open_lines = [j for j in review.judgements.all() if j.verdict != Verdict.MEETS]
     questions = []
     for line in open_lines[:MAX_QUESTIONS]:
@@ -71,8 +78,7 @@ def what_to_ask(study: Study, review: EligibilityReview | None) -> str:
         questions.append(f"- {rule}: “{line.text}”?")
     if len(open_lines) > MAX_QUESTIONS:
         questions.append(f"- And {len(open_lines) - MAX_QUESTIONS} more rules on the study page.")
-    questions.append("- Is the study still open at the nearest site?")
-    return "\n".join(questions)
+    return questions
 
 
 def where(study: Study, patient: Patient) -> str:
@@ -102,7 +108,7 @@ def option_fields(study: Study, patient: Patient, review: EligibilityReview | No
         "title": study.name[:200],
         "what_it_is": what_it_is(study),
         "why_it_may_fit": why_it_may_fit(study, patient, review),
-        "what_to_ask": what_to_ask(study, review),
+        "what_to_ask": what_to_ask(study, patient, review),
         "where": where(study, patient),
         "contact": contact(study),
         "identifier": study.nct_id,

@@ -3,6 +3,7 @@ and belongs to the intake app (intake.models imports it)."""
 
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -100,12 +101,14 @@ class Document(models.Model):
 
     @property
     def can_be_opened(self) -> bool:
-        """Staff open clean files, and files kept while no scanner is configured (the case page says
-        so). Files waiting for their scan, and refused ones, stay shut."""
-        return bool(self.stored_name) and self.scan_state in (
-            self.ScanState.CLEAN,
-            self.ScanState.NOT_SCANNED,
-        )
+        """Staff open clean files only. Files waiting for their scan, and refused ones, stay shut, and so
+        do files kept while no scanner was configured: housekeeping scans them once one is. Only a
+        development site (DEBUG, `make run` without ClamAV) opens those, with a note on the case page."""
+        if not self.stored_name:
+            return False
+        if self.scan_state == self.ScanState.NOT_SCANNED:
+            return settings.DEBUG
+        return self.scan_state == self.ScanState.CLEAN
 
     def flag_labels(self) -> list[str]:
         from intake.documents.cleaning import Flag

@@ -26,7 +26,7 @@ JUDGED = {
 
 
 @pytest.fixture
-def bobs_case(bob):
+def bobs_case(bob, scanner):  # scanned, so its document opens for those who may see it
     make_case()  # the family wrote before: bob's case is a possible duplicate of this one
     case = make_case(status=Case.Status.IN_REVIEW, assigned_to=bob)
     uploads.store(SimpleUploadedFile("scan.pdf", PDF), kind="scan", existing=[], case=case)
@@ -125,7 +125,7 @@ def test_a_reviewer_cannot_tell_that_someone_elses_case_exists(alice, bobs_case)
     assert client.get("/review/cases/CA-2222-2222/").status_code == 404
 
 
-def test_a_reviewer_may_open_an_unassigned_case_but_not_work_it_before_claiming(alice, bob):
+def test_a_reviewer_may_open_an_unassigned_case_but_not_work_it_before_claiming(alice, bob, scanner):
     case = make_case(status=Case.Status.TRIAGED)
     uploads.store(SimpleUploadedFile("scan.pdf", PDF), kind="scan", existing=[], case=case)
     client = client_for(alice)

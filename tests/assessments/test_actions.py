@@ -198,7 +198,7 @@ def test_the_case_page_shows_everything_and_records_the_view(carol, alice):
     assert viewed.actor == alice and viewed.ip_address == "127.0.0.1"
 
 
-def test_opening_a_document_is_recorded_and_served_privately(alice, private_uploads):
+def test_opening_a_document_is_recorded_and_served_privately(alice, private_uploads, scanner):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from intake import uploads

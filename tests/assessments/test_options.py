@@ -2,6 +2,7 @@
 eligibility judged line by line, and "Add to report" through to the family's page and the PDF."""
 
 import io
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
@@ -11,7 +12,7 @@ from assessments.models import AuditEvent
 from intake.models import Case, ReportOption
 from tests.conftest import client_for, make_case
 from tests.intake.test_family_page import page_url, verified_client
-from trials.models import CriterionJudgement, EligibilityReview
+from trials.models import CriterionJudgement, EligibilityReview, Study
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,25 @@ def test_add_to_report_writes_the_option_for_the_reviewer_to_edit(alice, case):
     again = client.post(options_url(case, "NCT09000102/add-to-report/"), follow=True)
     assert "NCT09000102 is already in the report draft." in again.content.decode()
     assert ReportOption.objects.filter(report__case=case).count() == 1
+
+
+def test_what_matching_could_not_settle_is_asked_in_the_report(alice, case):
+    # The record has not changed at the source for years; the program lists no sites.
+    Study.objects.filter(nct_id="NCT09000102").update(source_updated_on=date(2024, 3, 1))
+    client = client_for(alice)
+    judge_all(client, case, "NCT09000102")
+    client.post(options_url(case, "NCT09000102/add-to-report/"))
+    client.post(options_url(case, "NCT09000103/add-to-report/"))
+    trial, program = ReportOption.objects.filter(report__case=case).order_by("position")
+    asked = trial.what_to_ask.splitlines()
+    assert "- Is the study still open at the nearest site?" in asked
+    stale = "Record last updated March 2024: check it is still open with the contact"
+    assert asked[-1] == f"- Please check: {stale}."
+    assert program.what_to_ask.splitlines() == [
+        "- Could my child take part?",
+        "- Is the study still open at the nearest site?",
+        "- Please check: No sites listed: the treating doctor asks the sponsor for access.",
+    ]
 
 
 def test_adding_an_option_needs_the_report_approved_again(alice, sam, case, settings):

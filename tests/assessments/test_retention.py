@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core import checks
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import formats, timezone
@@ -305,3 +306,30 @@ def test_every_answer_of_the_form_is_removed_or_kept_on_purpose():
 
     kept_for_statistics = {"diagnosis", "preferred_language"}
     assert set(ANSWER_FIELDS) - kept_for_statistics <= set(retention.REMOVED)
+
+
+def test_the_privacy_page_says_how_long_we_keep_it_from_the_settings(client, settings):
+    page = client.get("/privacy/").content.decode()
+    assert "How long we keep it" in page
+    assert "After we close your case, we keep it for 2 years." in page
+    assert "we delete it 7 days after your last change" in page
+    assert "We wait 7 days in case you change your mind" in page
+    assert "stop it at any time" in page and "take back your yes" in page
+
+    settings.RETENTION_CLOSED_CASE_DAYS, settings.INTAKE_DRAFT_EXPIRY_DAYS = 400, 1
+    page = client.get("/privacy/").content.decode()
+    assert "we keep it for 400 days." in page and "2 years" not in page
+    assert "we delete it 1 day after your last change" in page
+
+    settings.RETENTION_CLOSED_CASE_DAYS = 365
+    page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Cuánto tiempo la guardamos" in page and "lo guardamos 1 año." in page
+
+
+def test_a_retention_period_the_consent_words_do_not_promise_warns_at_start(settings):
+    def warnings():
+        return [message.id for message in checks.run_checks() if message.id == "intake.W003"]
+
+    assert warnings() == []
+    settings.RETENTION_CLOSED_CASE_DAYS = 1095
+    assert warnings() == ["intake.W003"]

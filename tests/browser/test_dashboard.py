@@ -53,7 +53,7 @@ def test_a_supervisor_opens_the_dashboard_and_downloads_a_csv(page, sam):
     assert errors == []
 
 
-@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("width", [1024, 1280, 1440, 1920])
 def test_the_queue_filters_fit_or_wrap_at_laptop_widths(browser, live_server, sam, width):
     make_case(status=Case.Status.TRIAGED)
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800})

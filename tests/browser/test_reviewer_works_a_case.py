@@ -11,7 +11,7 @@ from tests.conftest import make_case, make_pdf, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, alice):
+def test_a_case_goes_from_triage_to_closed(page, browser, live_server, carol, alice, scanner):
     case = make_case()
     uploads.store(SimpleUploadedFile("pathology.pdf", make_pdf()), kind="pathology", existing=[], case=case)
 

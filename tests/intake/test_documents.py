@@ -23,7 +23,8 @@ from intake.documents import upkeep
 from intake.models import Case, Document, Draft
 from tests.conftest import client_for, make_case, make_pdf
 
-pytestmark = pytest.mark.django_db
+# Staff open only files the virus scanner found clean, so every upload here goes through the real clamd.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scanner")]
 
 
 def send(case, data: bytes, name="pathology.pdf") -> Document:
@@ -199,12 +200,14 @@ def test_documents_stored_in_plain_before_encryption_are_sealed_and_still_open(
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
 
-    assert download(alice, document) == pdf  # it opens before it is sealed, too
+    # It came before virus scanning too: shut until housekeeping has scanned it.
+    url = f"/review/cases/{case.reference}/documents/{document.id}/"
+    assert client_for(alice).get(url).status_code == 302
 
     call_command("housekeeping")
 
     document.refresh_from_db()
-    assert document.key_id and document.stored_name != "b" * 32
+    assert document.key_id and document.stored_name != "b" * 32 and document.scan_state == "clean"
     assert not (private_uploads / ("b" * 32)).exists()
     assert b"%PDF" not in stored_objects.raw(document.stored_name)
     assert download(alice, document) == pdf

@@ -41,12 +41,29 @@ def clamd_down(settings, tmp_path):
     settings.CLAMD_SOCKET = str(tmp_path / "nobody-listens.sock")
 
 
-def test_without_a_scanner_documents_are_kept_as_not_scanned_and_the_case_page_says_so(alice):
+def test_without_a_scanner_documents_are_kept_as_not_scanned_and_stay_shut_in_production(alice):
     case = make_case(status=Case.Status.IN_REVIEW, assigned_to=alice)
     document = send(case, make_pdf())
     assert document.scan_state == "not_scanned"
+    reviewer = client_for(alice)
+    page = text(reviewer.get(f"/review/cases/{case.reference}/"))
+    assert "Not scanned for viruses: no virus scanner is set up, so this file was not checked." in page
+    assert "It can be opened once a scanner is set up and has found it clean." in page
+    assert document_url(document) not in page
+    response = reviewer.get(document_url(document), follow=True)
+    assert "cannot be opened: not scanned (no virus scanner is set up)." in text(response)
+    held_back = AuditEvent.objects.get(action="document_held_back")
+    assert held_back.actor == alice and held_back.detail["scan_state"] == "not_scanned"
+    assert not AuditEvent.objects.filter(action="viewed_document").exists()
+
+
+def test_a_development_site_without_a_scanner_opens_not_scanned_documents_and_says_so(settings, alice):
+    settings.DEBUG = True  # `make run` on a machine without ClamAV
+    case = make_case(status=Case.Status.IN_REVIEW, assigned_to=alice)
+    document = send(case, make_pdf())
     page = text(client_for(alice).get(f"/review/cases/{case.reference}/"))
     assert "Not scanned for viruses: no virus scanner is set up, so this file was not checked." in page
+    assert "It can be opened once" not in page
     assert client_for(alice).get(document_url(document)).status_code == 200
 
 
@@ -116,13 +133,17 @@ def test_a_virus_found_on_the_later_scan_loses_its_bytes_and_the_family_is_told(
     assert "labs.pdf" in family_page and "Not kept: our virus scanner found something harmful" in family_page
 
 
-def test_files_kept_unscanned_are_scanned_once_a_scanner_is_configured(settings, clamd_socket):
-    document = send(make_case(), make_pdf())
+def test_files_kept_unscanned_are_scanned_once_a_scanner_is_configured_and_then_open(
+    settings, clamd_socket, alice
+):
+    document = send(make_case(status=Case.Status.IN_REVIEW, assigned_to=alice), make_pdf())
     assert document.scan_state == "not_scanned"
+    assert client_for(alice).get(document_url(document)).status_code == 302
     settings.CLAMD_SOCKET = str(clamd_socket)
     call_command("housekeeping")
     document.refresh_from_db()
     assert document.scan_state == "clean"
+    assert client_for(alice).get(document_url(document)).status_code == 200
 
 
 def test_the_case_form_scans_what_the_family_sends(client, settings, scanner):

@@ -4,9 +4,10 @@ For each case the studies that fit appear, with reasons; every study that exclud
 status, age, sex or place never appears (checked against the raw records by an independent reading).
 """
 
+import copy
 import json
 import math
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from django.utils import timezone
 from intake.models import Case
 from tests.conftest import SHARED_TRIALS, WRITTEN_BY_US, make_case
 from trials import geo
+from trials.importer import Importer
 from trials.matching import DEFAULT_FILTERS, Filters, Patient, Place, Scope, find_options, for_case
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,57 @@ def test_the_age_is_the_patients_age_today(catalogue):
     assert "NCT09000104" in found(case)  # 18 to 75 now
 
 
+def test_a_patient_who_may_have_outgrown_the_age_limit_since_the_case_came_in_is_flagged(catalogue):
+    case = t_all_boy(travel="region", patient={"patient_age": "21"})
+    submitted = timezone.now() - timedelta(days=240)
+    Case.objects.filter(pk=case.pk).update(submitted_at=submitted)
+    case.refresh_from_db()
+    results = {o.study.nct_id: o for o in for_case(case).options}
+    # 21 when the family wrote, eight months ago: a birthday since would make them 22.
+    cd7 = results["NCT09000101"]  # ages 1 to 21
+    came_in = timezone.localdate(submitted)
+    assert "ages 1 to 21: patient is 21" in cd7.reasons
+    assert (
+        f"May have turned 22 since the case came in on {came_in.day} {came_in:%B %Y}: check the date of birth"
+        in cd7.unknowns
+    )
+    assert not any("May have turned" in u for u in results["NCT09000102"].unknowns)  # ages 12 to 39
+
+    # On an anniversary of the day they wrote, the age is certain.
+    case.submitted_at = timezone.make_aware(datetime(2025, 3, 10, 12))
+    on_the_day = Patient.from_case(case, today=date(2026, 3, 10))
+    assert on_the_day.age == 22 and on_the_day.may_be_older_since is None
+    assert Patient.from_case(case, today=date(2026, 3, 11)).may_be_older_since == date(2025, 3, 10)
+
+
+def record_as(source: dict, nct_id: str, status: str) -> dict:
+    record = copy.deepcopy(source)
+    record["protocolSection"]["identificationModule"]["nctId"] = nct_id
+    record["protocolSection"]["statusModule"]["overallStatus"] = status
+    return record
+
+
+def test_open_means_available_for_expanded_access_and_taking_patients_for_trials(catalogue):
+    program = json.loads((WRITTEN_BY_US / "NCT09000103.json").read_text())
+    trial = json.loads((WRITTEN_BY_US / "NCT09000101.json").read_text())
+    variants = [
+        record_as(program, "NCT09000201", "RECRUITING"),  # a program is open only while available
+        record_as(program, "NCT09000202", "TEMPORARILY_NOT_AVAILABLE"),
+        record_as(trial, "NCT09000203", "AVAILABLE"),  # a trial is never "available"
+        record_as(trial, "NCT09000204", "ENROLLING_BY_INVITATION"),
+        record_as(trial, "NCT09000205", "NOT_YET_RECRUITING"),
+    ]
+    with Importer() as importer:
+        for record in variants:
+            importer.feed("variant", record)
+    case = t_all_boy(travel="region")
+    shown = found(case)
+    assert {"NCT09000103", "NCT09000204", "NCT09000205"} <= set(shown)
+    assert not {"NCT09000201", "NCT09000202", "NCT09000203"} & set(shown)
+    widened = found(case, Filters(open_only=False))
+    assert {"NCT09000201", "NCT09000202", "NCT09000203"} <= set(widened)
+
+
 def test_a_myeloma_patient_near_denver_sees_a_real_trial_nearby(catalogue):
     case = make_case(
         patient={
@@ -166,6 +219,7 @@ def test_matching_takes_three_queries_whatever_the_filters(catalogue):
 # ever shown, and that every study that fits is. ------------------------------------------------
 
 OPEN = {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"}
+OPEN_TRIAL = {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
 UNIT_YEARS = {"year": 1, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25}
 
 
@@ -194,7 +248,9 @@ def miles(a, b):
 
 def takes(record, *, age, sex, country, state, home, travel, reach=100) -> bool:
     p = record["protocolSection"]
-    if p.get("statusModule", {}).get("overallStatus") not in OPEN:
+    expanded_access = p.get("designModule", {}).get("studyType") == "EXPANDED_ACCESS"
+    open_statuses = {"AVAILABLE"} if expanded_access else OPEN_TRIAL
+    if p.get("statusModule", {}).get("overallStatus") not in open_statuses:
         return False
     rules = p.get("eligibilityModule", {})
     low, high = in_years(rules.get("minimumAge")), in_years(rules.get("maximumAge"))
