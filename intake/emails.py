@@ -25,6 +25,8 @@ FAMILY_SUBJECTS = {
     "share_request": _("A question for you about case %(reference)s"),
     "deletion_received": _("We received your request to delete case %(reference)s"),
     "deletion_done": _("Your case %(reference)s has been deleted"),
+    # Sent about the newer case, but names the earlier one: the reference to use from now on.
+    "cases_merged": _("Please use reference %(reference)s from now on"),
 }
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from intake import catalogue
 from intake.family import masked_email
-from intake.models import Case, OutboundEmail, Report
+from intake.models import Case, OutboundEmail, PossibleDuplicate, Report
 from tests.conftest import ANSWERS, make_answers, make_case
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
@@ -233,8 +233,8 @@ def test_the_private_case_page_has_no_english_left_in_spanish(client, alice):
 
 
 @pytest.mark.django_db
-def test_every_family_email_has_no_english_left_in_spanish(alice):
-    from assessments import actions
+def test_every_family_email_has_no_english_left_in_spanish(alice, carol):
+    from assessments import actions, duplicates
     from intake import emails, family
 
     english_case = make_case(status=Case.Status.IN_REVIEW, assigned_to=alice)
@@ -260,10 +260,24 @@ def test_every_family_email_has_no_english_left_in_spanish(alice):
             due_at=case.submitted_at,
         )
     kinds = ["case_received", "access_code", "new_link", "message", "question", "report", "deletion_received"]
-    for kind in kinds:
-        english = OutboundEmail.objects.get(case=english_case, kind=kind)
-        spanish = OutboundEmail.objects.get(case=spanish_case, kind=kind)
-        allowed = data_of(spanish_case) | data_of(english_case) | {"https", "http"}
+    pairs = [
+        (
+            kind,
+            OutboundEmail.objects.get(case=english_case, kind=kind),
+            OutboundEmail.objects.get(case=spanish_case, kind=kind),
+        )
+        for kind in kinds
+    ]
+    # The same family writing a second time, once in each language: a coordinator (on an English page)
+    # merges each into the first case, and the family hears about it in the language they wrote in.
+    for language, ip in (("en", "203.0.113.7"), ("es", "203.0.113.8")):
+        again = make_case(about_you={"preferred_language": language}, ip=ip)
+        duplicates.merge_duplicate(flag=PossibleDuplicate.objects.get(case=again), by=carol, fields=[])
+    merged = OutboundEmail.objects.filter(kind="cases_merged").order_by("pk")
+    assert [email.subject.startswith("Please use reference") for email in merged] == [True, False]
+    pairs.append(("cases_merged", *merged))
+    allowed = data_of(spanish_case) | data_of(english_case) | {"https", "http"}
+    for kind, english, spanish in pairs:
         for part in ("subject", "body_text", "body_html"):
             english_words = _email_segments(getattr(english, part))
             spanish_words = _email_segments(getattr(spanish, part))
