@@ -230,6 +230,15 @@ def test_the_private_case_page_has_no_english_left_in_spanish(client, alice):
         family.get(page_url(case, "?lang=es"))
         spanish = family.post(page_url(case, action))
         assert_no_english(f"private case page after {action} with errors", english, spanish, data_of(case))
+    # An answer to a question answered already (in another tab, say) comes back to send as a message.
+    answer = {"answer-body": "Cinco miligramos."}
+    assert family.post(page_url(case, "answer/"), answer).status_code == 302
+    family.get(page_url(case, "?lang=en"))
+    english = family.post(page_url(case, "answer/"), answer)
+    family.get(page_url(case, "?lang=es"))
+    spanish = family.post(page_url(case, "answer/"), answer)
+    assert spanish.status_code == 400 and "Cinco miligramos." in spanish.content.decode()
+    assert_no_english("private case page after an answer given twice", english, spanish, data_of(case))
 
 
 @pytest.mark.django_db
