@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from assessments.actions import ActionRefused, _set_status, refresh_case_search
 from assessments.audit import record
@@ -194,20 +193,19 @@ def _email_family_about_merge(newer: Case, earlier: Case) -> None:
     same_address = newer.contact_email.lower() == earlier.contact_email.lower()
     link_url = emails.family_link_url(family.active_link(earlier)) if same_address else ""
     # In the family's language, though a coordinator (on an English page) merges.
-    with translation.override(newer.language):
-        emails.queue_email(
-            to=newer.contact_email,
-            kind="cases_merged",
-            subject=_("Please use reference %(reference)s from now on") % {"reference": earlier.reference},
-            template="cases_merged",
-            context={
-                "reference": newer.reference,
-                "earlier_reference": earlier.reference,
-                "link_url": link_url,
-            },
-            case=earlier if same_address else newer,
-            language=newer.language,
-        )
+    emails.queue_email(
+        to=newer.contact_email,
+        kind="cases_merged",
+        subject=emails.family_subject("cases_merged", reference=earlier.reference, language=newer.language),
+        template="cases_merged",
+        context={
+            "reference": newer.reference,
+            "earlier_reference": earlier.reference,
+            "link_url": link_url,
+        },
+        case=earlier if same_address else newer,
+        language=newer.language,
+    )
 
 
 def mark_not_duplicate(*, flag: PossibleDuplicate, by: User, request=None) -> PossibleDuplicate:

@@ -172,8 +172,14 @@ class ShareProposalForm(forms.Form):
 
 
 class LegalHoldForm(forms.Form):
+    """The reason for placing a hold, or (optional) for releasing one: either goes into the audit trail."""
+
     prefix = "hold"
     reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, releasing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = not releasing
 
 
 class MergeForm(forms.Form):

@@ -109,21 +109,18 @@ def share_propose(request, reference):
 @permission_required("intake.hold_case", raise_exception=True)
 def legal_hold(request, reference):
     case = get_case_for_user(request.user, reference)
-    form = LegalHoldForm(request.POST)
     releasing = request.POST.get("action") == "release"
-    if not releasing and not form.is_valid():
+    form = LegalHoldForm(request.POST, releasing=releasing)
+    if not form.is_valid():
         return render(
             request, "assessments/case.html", _case_context(request, case, hold_form=form), status=400
         )
+    reason = form.cleaned_data["reason"]
     try:
         if releasing:
-            retention.release_legal_hold(
-                case=case, by=request.user, reason=request.POST.get("hold-reason", ""), request=request
-            )
+            retention.release_legal_hold(case=case, by=request.user, reason=reason, request=request)
             return _done(request, case, "Legal hold released. The case follows the retention rules again.")
-        retention.place_legal_hold(
-            case=case, by=request.user, reason=form.cleaned_data["reason"], request=request
-        )
+        retention.place_legal_hold(case=case, by=request.user, reason=reason, request=request)
     except ActionRefused as e:
         return _refused(request, case, e)
     return _done(request, case, "Legal hold placed. The case will not be purged or deleted while it stands.")

@@ -25,6 +25,11 @@ FAMILY_SUBJECTS = {
     "share_request": _("A question for you about case %(reference)s"),
     "deletion_received": _("We received your request to delete case %(reference)s"),
     "deletion_done": _("Your case %(reference)s has been deleted"),
+    # Sent about the newer case, but names the earlier one: the reference to use from now on.
+    "cases_merged": _("Please use reference %(reference)s from now on"),
+    # Before there is a case: the form saved for later.
+    "resume_link": _("Your link to finish your case form"),
+    "draft_code": _("Your code to open your case form"),
 }
 
 
@@ -71,7 +76,7 @@ def family_link_url(link: FamilyLink) -> str:
     return f"{settings.SITE_URL}/my-case/{link.token}/"
 
 
-def family_subject(kind: str, *, reference: str, language: str) -> str:
+def family_subject(kind: str, *, reference: str = "", language: str) -> str:
     with translation.override(language):
         return FAMILY_SUBJECTS[kind] % {"reference": reference}
 

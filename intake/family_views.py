@@ -214,7 +214,8 @@ def family_answer(request, link):
         reply_form = ReplyForm({"reply-body": request.POST.get("answer-body", "")})
         reply_form.is_valid()
         reply_form.add_error(
-            None, "This question was answered already. Your text is below: send it as a message if you like."
+            None,
+            _("This question was answered already. Your text is below: send it as a message if you like."),
         )
         return _page(request, link, status=400, reply_form=reply_form)
     if not form.is_valid():

@@ -65,22 +65,29 @@ class YearField(forms.IntegerField):
     rather than fixed as a max_value when the form class is defined."""
 
     FIRST = 1900
-    message = "Please enter a year like 2025."
+    # The example is this year's: a year written into the sentence would need translating again.
+    message = _("Please enter a year like %(year)s.")
 
-    def __init__(self, **kwargs):
-        super().__init__(error_messages={"invalid": self.message}, **kwargs)
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise self._refusal("invalid") from None
 
     def validate(self, value):
         super().validate(value)
         if value is not None and not (self.FIRST <= value <= timezone.localdate().year + 1):
-            raise forms.ValidationError(self.message, code="year_range")
+            raise self._refusal("year_range")
+
+    def _refusal(self, code: str) -> forms.ValidationError:
+        return forms.ValidationError(self.message, code=code, params={"year": timezone.localdate().year})
 
 
 class MonthYearField(forms.MultiValueField):
     widget = MonthYearWidget
 
     def __init__(self, *, required=True, **kwargs):
-        month_message = "Please choose a month from the list."
+        month_message = _("Please choose a month from the list.")
         fields = (
             forms.IntegerField(
                 min_value=1,

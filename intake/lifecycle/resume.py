@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from intake import emails, family
 from intake.models import Case, Draft, DraftLink
@@ -58,14 +57,15 @@ def send_resume_link(*, draft: Draft, email: str, ip: str | None) -> bool:
         ):
             return False
         link = DraftLink.objects.create(draft=draft, email=email)
+        language = translation.get_language()  # the language of the page they asked from
         emails.queue_email(
             to=email,
             kind="resume_link",
-            subject=_("Your link to finish your case form"),
+            subject=emails.family_subject("resume_link", language=language),
             template="resume_link",
             context={"link_url": resume_url(link), "expires_at": expires_at(draft)},
             draft=draft,
-            language=translation.get_language(),  # the language of the page they asked from
+            language=language,
         )
         _event("resume_link_sent", draft, ip)
     return True
@@ -81,14 +81,15 @@ def send_code(link: DraftLink, *, ip: str | None) -> bool:
         code = family.issue_code(link)
         if code is None:
             return False
+        language = translation.get_language()
         emails.queue_email(
             to=link.email,
             kind="draft_code",
-            subject=_("Your code to open your case form"),
+            subject=emails.family_subject("draft_code", language=language),
             template="resume_code",
             context={"code": code, "minutes": settings.FAMILY_CODE_MINUTES},
             draft=link.draft,
-            language=translation.get_language(),
+            language=language,
         )
         _event("draft_code_sent", link.draft, ip)
     return True

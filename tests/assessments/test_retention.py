@@ -241,6 +241,22 @@ def test_a_supervisor_places_and_releases_a_legal_hold_with_a_reason(sam, alice,
     assert released.detail == {"reason": "Closed", "placed_reason": "Complaint under review"}
 
 
+@pytest.mark.parametrize("reason", ["x" * 2001, "a\x00b"])
+def test_a_release_reason_is_checked_before_it_goes_into_the_audit_trail(sam, reason):
+    case = make_case()
+    retention.place_legal_hold(case=case, by=sam, reason="Litigation")
+    url = f"/review/cases/{case.reference}/legal-hold/"
+    response = client_for(sam).post(url, {"action": "release", "hold-reason": reason})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'aria-describedby="id_hold-reason_error"' in body and 'id="id_hold-reason_error"' in body
+    assert LegalHold.objects.filter(case=case).exists()
+    assert not AuditEvent.objects.filter(case=case, action="legal_hold_released").exists()
+    # No reason is fine: it is optional when releasing.
+    assert client_for(sam).post(url, {"action": "release", "hold-reason": ""}).status_code == 302
+    assert AuditEvent.objects.get(case=case, action="legal_hold_released").detail["reason"] == ""
+
+
 def test_a_held_case_is_not_deleted_at_the_familys_request_until_released(sam):
     case = make_case()
     from intake.models import DeletionRequest

@@ -6,15 +6,17 @@ injected by the tests only: it is never served to users. Pages keep their strict
 for people; the test browser is told to let the injected script run.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from intake import family
-from intake.models import Case, Draft
+from intake.models import Case, Draft, DraftLink
 from tests.browser.helpers import EMPTY_THE_FORM, with_session
 from tests.conftest import authenticator_for, import_catalogue, make_answers, make_case, make_user
 from tests.intake.test_translations import send_a_report
@@ -47,10 +49,10 @@ class Axe:
         if found:
             self.violations[name] = found
 
-    def check_errors(self, page, name: str, *, send: str) -> None:
+    def check_errors(self, page, name: str, *, send: str, shows: str = "[data-error-summary]") -> None:
         """Send the form with the `send` button, and check the page that shows its errors."""
         page.locator(send).first.click()
-        page.locator("[data-error-summary]").wait_for()
+        page.locator(shows).first.wait_for()
         self.check(page, f"{name}, with errors")
 
     def report(self) -> str:
@@ -79,8 +81,43 @@ def new_page(context):
     return page
 
 
+@contextmanager
+def failing(monkeypatch, error: Exception):
+    """The family's pages fail as they render, as a bug or a database that stops answering would make
+    them: the live server answers with its real error page (config.views.server_error)."""
+
+    def fail(*args, **kwargs):
+        raise error
+
+    with monkeypatch.context() as patch:
+        patch.setattr("intake.views.render", fail)
+        yield
+
+
+def sign_in_fails(page, username: str, times: int) -> None:
+    for attempt in range(times):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(f"not the password {attempt}")
+        page.get_by_role("button", name="Sign in").click()
+
+
+def confirmation_long_ago(context) -> None:
+    """The browser's staff session last gave its password long ago: the next bulk export asks again."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts import sessions
+
+    key = next(c["value"] for c in context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = SessionStore(session_key=key)
+    session[sessions.CONFIRMED_AT] = 0
+    session.save()
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_every_family_page_passes_axe(browser_context, live_server, axe, alice, language, tmp_path):
+def test_every_family_page_passes_axe(
+    browser_context, live_server, axe, alice, language, tmp_path, monkeypatch
+):
     draft = Draft.objects.create(answers=make_answers())
     case = make_case(status=Case.Status.IN_REVIEW, assigned_to=alice)
     send_a_report(case, alice)
@@ -126,6 +163,24 @@ def test_every_family_page_passes_axe(browser_context, live_server, axe, alice, 
     page.goto("/case/submitted/")
     axe.check(page, f"case sent {at}")
 
+    # Save and finish later: asking for the link, and opening it in another browser.
+    page.goto("/case/save-for-later/")
+    axe.check(page, f"save for later {at}")
+    page.locator("input[name=email]").fill("")
+    axe.check_errors(page, f"save for later {at}", send="main form button[type=submit]")
+    page.locator("input[name=email]").fill("maria.lopez@example.com")
+    page.locator("main form button[type=submit]").click()
+    page.locator("[data-resume-sent]").wait_for()
+    axe.check(page, f"save for later, link sent {at}")
+    resume_page = f"/resume/{DraftLink.objects.create(draft=draft, email='maria.lopez@example.com').token}/"
+    page.goto(resume_page)
+    axe.check(page, f"resume code page {at}")
+    page.locator("button[value=send]").click()
+    page.locator("input[name=code]").fill("000000")
+    axe.check_errors(page, f"resume code page {at}", send="button:not([value=send])[type=submit]")
+    page.goto("/resume/not-a-link/")
+    axe.check(page, f"resume link that does not work {at}")
+
     page.goto(f"/my-case/{link.token}/")
     axe.check(page, f"private case page {at}")
     axe.check_errors(page, f"private case page {at}", send="form[action$='/reply/'] button[type=submit]")
@@ -154,8 +209,22 @@ def test_every_family_page_passes_axe(browser_context, live_server, axe, alice, 
         page.goto(url)
         axe.check(page, f"{name} {at}")
 
+    with failing(monkeypatch, RuntimeError("a bug")):
+        assert page.goto("/privacy/").status == 500
+        axe.check(page, f"something went wrong (500) {at}")
+    # Empty answers are refused, so the page is rendered again for this very post, and fails: the post
+    # itself gets the busy page, which carries the answers back to send again.
+    page.goto("/case/about-you/")
+    page.evaluate(EMPTY_THE_FORM)
+    with failing(monkeypatch, DatabaseError("the database stopped answering")):
+        with page.expect_response(lambda response: response.request.method == "POST") as sent:
+            page.locator("button[value=continue]").click()
+        assert sent.value.status == 503
+        page.wait_for_load_state()
+        axe.check(page, f"busy, with the answers to send again (503) {at}")
+
     axe.assert_clean()
-    assert len(axe.checked) == 27
+    assert len(axe.checked) == 35
 
 
 def test_every_staff_page_passes_axe(browser_context, axe, sam, tmp_path):
@@ -176,6 +245,10 @@ def test_every_staff_page_passes_axe(browser_context, axe, sam, tmp_path):
     # Signing in: the password page (and its error), setting up an authenticator, the second step.
     page.goto("/accounts/login/")
     axe.check(page, "sign-in")
+    sign_in_fails(page, "mallory", settings.AXES_FAILURE_LIMIT)
+    page.get_by_role("heading", name="Sign-in is paused for this account").wait_for()
+    axe.check(page, "sign-in paused after wrong passwords")
+    page.goto("/accounts/login/")
     newcomer = make_user("erin", "Reviewer")
     page.get_by_label("Username").fill("erin")
     page.get_by_label("Password").fill("not the password")
@@ -225,5 +298,19 @@ def test_every_staff_page_passes_axe(browser_context, axe, sam, tmp_path):
         assert "/accounts/" not in page.url or url == "/accounts/staff/", (url, page.url)
         axe.check(page, name)
 
+    page.goto(f"/review/cases/{reference}/")
+    axe.check_errors(
+        page, "case page", send="form[action$='/notes/'] button[type=submit]", shows="#id_note-body_error"
+    )
+    page.goto(f"/review/cases/{reference}/report/")
+    page.locator("#id_options-0-link").fill("not a link")
+    axe.check_errors(page, "report editor", send="button[value=save]")
+
+    confirmation_long_ago(browser_context)
+    page.goto("/review/export.csv?tab=all")
+    axe.check(page, "confirm it is you")
+    page.locator("input[name='confirm-password']").fill("not the password")
+    axe.check_errors(page, "confirm it is you", send="main form button[type=submit]")
+
     axe.assert_clean()
-    assert len(axe.checked) == 16
+    assert len(axe.checked) == 21

@@ -15,11 +15,12 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from accounts import factors, sessions
-from assessments import actions
+from assessments import actions, retention, sharing
 from assessments import options as option_actions
 from assessments.option_forms import EligibilityForm
 from intake import family
-from intake.models import AccessCode, Case, DeletionRequest, FamilyLink, Message
+from intake.lifecycle import consents
+from intake.models import AccessCode, Case, DeletionRequest, DraftLink, FamilyLink, Message, PossibleDuplicate
 from tests.conftest import (
     ANSWERS,
     PASSWORD,
@@ -83,9 +84,11 @@ class World:
         return case
 
 
-def pending_code(link: FamilyLink) -> None:
+def pending_code(link: FamilyLink | DraftLink) -> None:
     AccessCode.objects.create(
-        link=link, code_hash=family._hash(link, CODE), expires_at=timezone.now() + timedelta(minutes=15)
+        **{"draft_link" if isinstance(link, DraftLink) else "link": link},
+        code_hash=family._hash(link, CODE),
+        expires_at=timezone.now() + timedelta(minutes=15),
     )
 
 
@@ -200,6 +203,38 @@ def arrange_lost_link(world: World) -> Visit:
     return Visit(Client(), "/my-case/lost/", {"reference": case.reference, "email": case.contact_email})
 
 
+def arrange_share_answer(world: World) -> Visit:
+    case = world.case(status=Case.Status.IN_REVIEW, assigned_to=world.alice)
+    share = sharing.propose_share(
+        case=case, by=world.alice, partner="A trial team", purpose="To check the fit."
+    )
+    client, base = world.family_page(case)
+    return Visit(client, f"{base}consent/share/{share.id}/", {"answer": "yes"})
+
+
+# Finishing the form later ------------------------------------------------------------------------
+
+
+def arrange_save_later(world: World) -> Visit:
+    return Visit(world.family_at("diagnosis"), "/case/save-for-later/", {"email": "maria.lopez@example.com"})
+
+
+def resume_link(world: World) -> DraftLink:
+    client = world.family_at("diagnosis")
+    draft_id = client.session["intake_draft"]
+    return DraftLink.objects.create(draft_id=draft_id, email="maria.lopez@example.com")
+
+
+def arrange_resume_send(world: World) -> Visit:
+    return Visit(Client(), f"/resume/{resume_link(world).token}/", {"action": "send"})
+
+
+def arrange_resume_code(world: World) -> Visit:
+    link = resume_link(world)
+    pending_code(link)
+    return Visit(Client(), f"/resume/{link.token}/", {"code": CODE})
+
+
 # The reviewers' side -------------------------------------------------------------------------------
 
 
@@ -273,6 +308,39 @@ def arrange_approve(world: World) -> Visit:
     client = client_for(world.alice)
     client.post(f"/review/cases/{case.reference}/report/", {**REPORT, "action": "submit_for_approval"})
     return Visit(client_for(world.sam), f"/review/cases/{case.reference}/report/approve/", {})
+
+
+# A case's lifecycle: duplicates, sharing a summary, legal hold.
+
+
+def arrange_duplicate(action: str):
+    def arrange(world: World) -> Visit:
+        world.case()
+        # The same family again, with one answer changed: the coordinator may take it into the first.
+        newer = world.case(diagnosis={"disease_status": "refractory"})
+        assert PossibleDuplicate.objects.filter(case=newer).exists()
+        answers = {"take": ["disease_status"]} if action == "merge" else {}
+        return Visit(client_for(world.carol), f"/review/cases/{newer.reference}/duplicate/{action}/", answers)
+
+    arrange.__name__ = f"duplicate_{action}"
+    return arrange
+
+
+def arrange_share_summary(world: World) -> Visit:
+    case = world.case(status=Case.Status.IN_REVIEW, assigned_to=world.alice)
+    share = sharing.propose_share(
+        case=case, by=world.alice, partner="A trial team", purpose="To check the fit."
+    )
+    consents.answer_share(share=share, give=True, ip=None, user_agent="")
+    url = f"/review/cases/{case.reference}/share/{share.id}/summary.pdf"
+    return Visit(client_for(world.alice), url, {})
+
+
+def arrange_hold_release(world: World) -> Visit:
+    case = world.case()
+    retention.place_legal_hold(case=case, by=world.sam, reason="Records asked for by a court.")
+    answers = {"action": "release", "hold-reason": "The court has closed the matter."}
+    return Visit(client_for(world.sam), f"/review/cases/{case.reference}/legal-hold/", answers)
 
 
 def arrange_export_zip(world: World) -> Visit:
@@ -474,6 +542,31 @@ FORMS = [
         accepted=frozenset({200}),
         refused=frozenset({400}),
     ),
+    # Both consents are radio buttons on the private page: a forged answer comes back there with a
+    # message at the top.
+    FuzzForm(
+        "family: research consent",
+        family_post("consent/research/", {"choice": "give"}),
+        hostile=junk,
+        flash_refusals=True,
+    ),
+    FuzzForm("family: answer to a share", arrange_share_answer, hostile=junk, flash_refusals=True),
+    # Finishing the form later.
+    FuzzForm("family: save for later", arrange_save_later, hostile=junk, refused=frozenset({400})),
+    FuzzForm(
+        "family: resume link, send a code",
+        arrange_resume_send,
+        hostile={"code": hostile()},
+        refused=frozenset({400}),
+        not_echoed=frozenset({"action"}),
+    ),
+    FuzzForm(
+        "family: resume link, the code",
+        arrange_resume_code,
+        hostile={"action": hostile()},
+        refused=frozenset({400}),
+        not_echoed=frozenset({"code"}),
+    ),
     # The reviewers' side.
     FuzzForm("staff: triage", arrange_triage, plain={"triage-reason": 2000}, refused=frozenset({400})),
     FuzzForm("staff: assign", arrange_assign, refused=frozenset({400})),
@@ -533,6 +626,38 @@ FORMS = [
     ),
     FuzzForm("staff: release", case_action("release/", {}), hostile=junk),
     FuzzForm("staff: erase", arrange_erase, refused=frozenset({400})),
+    # A case's lifecycle. A refused merge, or a hold released twice, goes back to the case page with
+    # the reason at the top.
+    FuzzForm("staff: merge a duplicate", arrange_duplicate("merge"), hostile=junk, flash_refusals=True),
+    FuzzForm("staff: not a duplicate", arrange_duplicate("not-duplicate"), hostile=junk),
+    FuzzForm(
+        "staff: propose a share",
+        case_action("share/", {"share-partner": "A trial team", "share-purpose": "To check the fit."}),
+        plain={"share-partner": 200, "share-purpose": 500},
+        refused=frozenset({400}),
+    ),
+    FuzzForm(
+        "staff: summary for a partner",
+        arrange_share_summary,
+        hostile=junk,
+        accepted=frozenset({200}),
+    ),
+    FuzzForm(
+        "staff: place a legal hold",
+        case_action(
+            "legal-hold/", {"action": "place", "hold-reason": "Records asked for by a court."}, who="sam"
+        ),
+        plain={"hold-reason": 2000},
+        refused=frozenset({400}),
+        flash_refusals=True,
+    ),
+    FuzzForm(
+        "staff: release a legal hold",
+        arrange_hold_release,
+        plain={"hold-reason": 2000},
+        refused=frozenset({400}),
+        flash_refusals=True,
+    ),
     FuzzForm(
         "staff: export ZIP selection",
         arrange_export_zip,

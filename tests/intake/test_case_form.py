@@ -207,7 +207,7 @@ def test_a_diagnosis_in_the_future_is_refused(client):
     assert "This date is in the future" in text(response)
     # Further out, it is not a year we can use at all.
     response = post_step(client, "diagnosis", {**ANSWERS["diagnosis"], "diagnosed_on_year": "2099"})
-    assert "Please enter a year like 2025." in text(response)
+    assert f"Please enter a year like {timezone.localdate().year}." in text(response)
 
 
 def test_a_treatment_that_ends_before_it_starts_is_refused(client):
@@ -387,16 +387,23 @@ def test_old_drafts_expire_with_their_files(client, private_uploads, django_capt
 # Found by the fuzz tests (tests/fuzz/): answers that used to break a page.
 
 
+# The example in the message is this year.
+YEAR_LIKE = {"en": "Please enter a year like {}.", "es": "Escriba un año, por ejemplo {}."}
+MONTH_FROM_THE_LIST = {"en": "Please choose a month from the list.", "es": "Elija un mes de la lista."}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize(
     "year", ["99999999999999999999", "10000", "1899", "2028", "-2025", "20.5", "abc", "²"]
 )
-def test_a_year_out_of_range_or_not_a_whole_number_gets_a_message_beside_it(client, year):
+def test_a_year_out_of_range_or_not_a_whole_number_gets_a_message_beside_it(client, year, language):
     fill_until(client, "diagnosis")
-    response = post_step(client, "diagnosis", {**ANSWERS["diagnosis"], "diagnosed_on_year": year})
+    data = {**ANSWERS["diagnosis"], "diagnosed_on_year": year}
+    response = post_step(client, "diagnosis", data, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     body = text(response)
     error = body.split('id="id_diagnosed_on_error"')[1].split("</div>")[0]
-    assert "Please enter a year like 2025." in error
+    assert YEAR_LIKE[language].format(timezone.localdate().year) in error
     assert 'aria-describedby="id_diagnosed_on_helptext id_diagnosed_on_error"' in body
     # Bootstrap shows the message only after an element marked invalid, and both selects are.
     assert '<div class="d-flex gap-2 is-invalid">' in body
@@ -414,16 +421,21 @@ def test_a_treatment_year_out_of_range_is_refused_beside_the_treatment(client):
     response = post_step(client, "treatments", data)
     assert response.status_code == 200
     body = text(response)
-    assert "Please enter a year like 2025." in body.split('id="id_treatments-0-started_on_error"')[1]
+    assert (
+        YEAR_LIKE["en"].format(timezone.localdate().year)
+        in body.split('id="id_treatments-0-started_on_error"')[1]
+    )
     assert 'value="BFM protocol"' in body
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("month", ["13", "0", "-1", "abc"])
-def test_a_month_that_is_not_in_the_list_is_refused(client, month):
+def test_a_month_that_is_not_in_the_list_is_refused(client, month, language):
     fill_until(client, "diagnosis")
-    response = post_step(client, "diagnosis", {**ANSWERS["diagnosis"], "diagnosed_on_month": month})
+    data = {**ANSWERS["diagnosis"], "diagnosed_on_month": month}
+    response = post_step(client, "diagnosis", data, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    assert "Please choose a month from the list." in text(response)
+    assert MONTH_FROM_THE_LIST[language] in text(response)
 
 
 @pytest.mark.parametrize("total", ["abc", "-5", "", "0", "1.0", "99999999999999999999", "9" * 5000])

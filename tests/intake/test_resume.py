@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import dateformat, timezone
 
 from assessments.models import AuditEvent
-from intake.models import Case, Document, Draft, DraftLink, OutboundEmail
+from intake.models import AccessCode, Case, Document, Draft, DraftLink, OutboundEmail
 from intake.outbox import deliver_due
 from tests.conftest import ANSWERS, make_pdf
 
@@ -113,6 +113,23 @@ def test_a_wrong_code_opens_nothing(client):
     code = latest_code()
     response = other.post(path_of(link), {"code": "000000" if code != "000000" else "111111"})
     assert response.status_code == 400
+    assert "intake_draft" not in other.session
+
+
+def test_a_code_typed_after_it_expired_gets_its_message_beside_the_box(client):
+    # Found by the fuzz tests: with no code pending the box was hidden, and the message with it.
+    start_form(client)
+    fill(client, "about-you")
+    link = save_later(client, "patient", ANSWERS["patient"])
+    other = Client()
+    other.post(path_of(link), {"action": "send"})
+    code = latest_code()
+    AccessCode.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = other.post(path_of(link), {"code": code})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'aria-describedby="id_code_error"' in body
+    assert "That code does not work" in body.split('id="id_code_error"')[1]
     assert "intake_draft" not in other.session
 
 
