@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench._setup import ensure_cases, p95, setup_django, timed  # noqa: E402
+from bench._setup import ensure_cases, p95, setup_django, staff_client, timed  # noqa: E402
 
 TARGETS_MS = {"default": 200, "year": 400}
 
@@ -31,14 +31,11 @@ def main():
     setup_django(args.cases)
     ensure_cases(args.cases)
 
-    from django.contrib.auth.models import User
     from django.db import connection
-    from django.test import Client
 
     from intake.models import Case
 
-    supervisor = Client()
-    supervisor.force_login(User.objects.get(username="bench-supervisor"))
+    supervisor = staff_client("bench-supervisor")
     views = [
         ("default", "dashboard, last 4 weeks (default)", "/review/dashboard/"),
         ("year", "dashboard, this year", "/review/dashboard/?period=year"),

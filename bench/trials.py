@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench._setup import ROOT, p95, setup_django, timed  # noqa: E402
+from bench._setup import ROOT, p95, setup_django, staff_client, timed  # noqa: E402
 
 TARGET_MS = 150
 CATALOGUE = ROOT / "trials" / "catalogue"
@@ -180,9 +180,7 @@ def make_bench_case(pages: dict):
 
 
 def measure_matching(runs: int) -> None:
-    from django.contrib.auth.models import User
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from assessments.option_forms import OptionFiltersForm
@@ -194,8 +192,7 @@ def measure_matching(runs: int) -> None:
         f"{runs} runs each (ms)"
     )
     print(f"{'case':<48} {'found':>7} {'queries':>8} {'median':>8} {'p95':>8}")
-    coordinator = Client()
-    coordinator.force_login(User.objects.get(username="bench-coordinator"))
+    coordinator = staff_client("bench-coordinator")
     # The target is for matching a case as the panel does (the family's answers as filters); the
     # reviewer's free search and widest filters are measured too, and reported apart.
     worst, widest, query_counts, made = 0.0, 0.0, set(), []
