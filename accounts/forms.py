@@ -1,13 +1,25 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 
 class StaffAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "That username and password do not match. Please check them and try again. "
-        "After 5 wrong tries, sign-in from this address is paused for 15 minutes.",
+        "After %(tries)s wrong tries, sign-in from this address is paused for %(minutes)s minutes.",
         "inactive": "This account is switched off. Please ask a supervisor.",
     }
+
+    def get_invalid_login_error(self):
+        # The limits are settings (SIGN_IN_FAILURE_LIMIT, SIGN_IN_LOCKOUT_MINUTES): say the real ones.
+        return forms.ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={
+                "tries": settings.AXES_FAILURE_LIMIT,
+                "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            },
+        )
 
 
 class CodeForm(forms.Form):

@@ -233,7 +233,7 @@ class Visitor:
                 continue
             elapsed = (time.perf_counter() - started) * 1000
             with self.results.lock:
-                self.results.statuses[response.status_code // 100 * 100] += 1
+                self.results.statuses[response.status_code] += 1
             if response.status_code >= 500:
                 time.sleep(1 + attempt * 0.5)
                 continue
@@ -241,6 +241,34 @@ class Visitor:
                 self.results.timing(kind, elapsed)
             return response
         raise RuntimeError(f"{method} {url} kept failing")
+
+
+# Which logged requests are which kind, for the server's side of the timings.
+SERVER_PATHS = {
+    "final submit": re.compile(r"POST /case/check/$"),
+    "upload 1 MB": re.compile(r"POST /case/documents/$"),
+    "form page": re.compile(r"POST /case/(about-you|patient|diagnosis|treatments|now)/$"),
+    # The log leaves query strings out (they can hold search words), so a search is logged as the
+    # queue: both are counted under "queue".
+    "queue": re.compile(r"GET /review/$"),
+    "search": None,
+    "case page": re.compile(r"GET /review/cases/[^/]+/$"),
+    "claim next": re.compile(r"POST /review/claim-next/$"),
+}
+ACCESS_LINE = re.compile(r'"(\w+ [^"]*)" (\d{3}) \S+ (\d+)ms')
+
+
+def server_times(log: Path) -> dict[str, list[float]]:
+    """Each kind's answered requests as gunicorn timed them (config/gunicorn.py's access log)."""
+    times = defaultdict(list)
+    for line in log.read_text(errors="replace").splitlines():
+        match = ACCESS_LINE.search(line)
+        if not match or match.group(2).startswith("5"):
+            continue
+        for kind, pattern in SERVER_PATHS.items():
+            if pattern and pattern.search(match.group(1)):
+                times[kind].append(float(match.group(3)))
+    return times
 
 
 def family(base: str, results: Results, stop: threading.Event, pdf: bytes, number: int):
@@ -444,19 +472,19 @@ def main():
         print("\nFaults:" if faults else "\nNo faults injected.")
         for fault in faults:
             print(f"  {fault}")
-        print(f"\n{'request':<16} {'count':>7} {'p50 ms':>9} {'p95 ms':>9}")
-        for kind in (
-            "final submit",
-            "upload 1 MB",
-            "form page",
-            "queue",
-            "search",
-            "case page",
-            "claim next",
-        ):
-            values = results.timings.get(kind, [])
-            print(f"{kind:<16} {len(values):>7} {p(values, 50):>9.0f} {p(values, 95):>9.0f}")
-        print(f"\nHTTP statuses: {dict(sorted(results.statuses.items()))}")
+        # As the clients saw it (waiting for a free worker included) and as gunicorn logged it.
+        served = server_times(WORK / "logs" / "web.log")
+        print(
+            f"\n{'request':<16} {'count':>7} {'p50 ms':>9} {'p95 ms':>9}"
+            f" {'server p50':>11} {'server p95':>11}"
+        )
+        for kind in SERVER_PATHS:
+            values, server = results.timings.get(kind, []), served.get(kind, [])
+            print(
+                f"{kind:<16} {len(values):>7} {p(values, 50):>9.0f} {p(values, 95):>9.0f}"
+                f" {p(server, 50):>11.0f} {p(server, 95):>11.0f}"
+            )
+        print(f"\nHTTP statuses: {dict(sorted(results.statuses.items()))} (503: the database was down)")
         print(f"Dropped connections (retried): {dict(results.errors)}")
         print(
             f"Cases with a receipt: {len(results.receipts)}; lost: {len(lost)}; "
@@ -471,8 +499,15 @@ def main():
         )
         double_claims = sum(1 for count in claims.values() if count > 1)
         print(f"Claims: {len(results.claimed)} by reviewers; cases claimed twice: {double_claims}")
-        target = p(results.timings.get("final submit", []), 95)
-        print(f"\nFinal submit p95 {target:.0f} ms; target < 500 ms: {'met' if target < 500 else 'NOT met'}")
+        for label, values in [
+            ("as the families saw it", results.timings.get("final submit", [])),
+            ("in the server", served.get("final submit", [])),
+        ]:
+            target = p(values, 95)
+            print(
+                f"Final submit p95 {label}: {target:.0f} ms; "
+                f"target < 500 ms: {'met' if target < 500 else 'NOT met'}"
+            )
 
     finally:
         stack.stop()

@@ -345,6 +345,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Sessions: family drafts live in the session, so a closed tab in the same browser keeps them.
 # Staff sessions are much shorter: see STAFF_IDLE_SECONDS above.
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7

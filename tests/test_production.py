@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
@@ -100,6 +100,25 @@ def test_the_application_recovers_by_itself_when_the_database_returns(database_d
     response = family.post("/case/about-you/", ANSWERS["about-you"])
     assert response.status_code == 302 and response["Location"] == "/case/patient/"
     assert family.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_lost_while_saving_the_session_is_a_503_not_a_400():
+    # As in the load test: PostgreSQL restarts between the page's queries and the session's save.
+    family = Client(raise_request_exception=False)
+    family.post("/start/")
+
+    def restarting(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "django_session"'):
+            raise OperationalError("terminating connection due to administrator command")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(restarting):
+        response = family.post("/case/about-you/", ANSWERS["about-you"])
+    # Not Django's "the session was deleted in a concurrent request".
+    assert response.status_code == 503 and "Please try again in a minute" in response.content.decode()
+    response = family.post("/case/about-you/", ANSWERS["about-you"])
+    assert response.status_code == 302 and response["Location"] == "/case/patient/"
 
 
 @pytest.mark.django_db(transaction=True)

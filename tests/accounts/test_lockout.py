@@ -29,6 +29,13 @@ def test_a_wrong_password_gets_a_clear_message_and_is_recorded(alice):
     assert AuditEvent.objects.filter(action="sign_in_failed", actor_label="mallory").exists()
 
 
+def test_the_message_gives_the_limits_in_force(alice, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=30)
+    body = " ".join(try_password(alice, "not my password").content.decode().split())
+    assert "After 3 wrong tries, sign-in from this address is paused for 30 minutes." in body
+
+
 def test_five_wrong_passwords_lock_the_username_from_that_address_only(alice):
     for _ in range(4):
         assert try_password(alice, "wrong password!").status_code == 200

@@ -1,0 +1,20 @@
+"""Sessions in the database, as Django keeps them, but honest about a database that is away.
+
+Django's store turns any database error while saving a session into "the session was deleted in
+a concurrent request" (a bare 400). When the database is restarting that is not what happened: the
+error goes on as it is, so the page answers with the calm 503 of config/views.server_error.
+"""
+
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import OperationalError
+
+
+class SessionStore(db.SessionStore):
+    def save(self, must_create=False):
+        try:
+            super().save(must_create=must_create)
+        except UpdateError as error:
+            if isinstance(error.__context__, OperationalError):
+                raise error.__context__ from None
+            raise
