@@ -1,7 +1,8 @@
 """The family form without a mouse, with errors explained, and on the narrowest screens.
 
 - A father who uses only the keyboard completes every page (Tab, Shift+Tab, Space, Enter, and the
-  arrow keys in radio groups); every control shows where the focus is.
+  arrow keys in radio groups), adding a treatment and choosing a file on the way; every control
+  shows where the focus is.
 - On a page with errors the summary takes the focus and links to each field; each field names its
   error with aria-describedby.
 - At 320 CSS pixels wide (a small phone, or a laptop zoomed to 400%) no page scrolls sideways, in
@@ -16,7 +17,7 @@ from django.utils import timezone
 from intake import family
 from intake.models import Case, Draft
 from tests.browser.helpers import EMPTY_THE_FORM, with_session
-from tests.conftest import make_answers, make_case
+from tests.conftest import make_answers, make_case, make_pdf
 from tests.intake.test_translations import send_a_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -129,7 +130,16 @@ def test_a_family_completes_the_form_with_the_keyboard_alone(page, settings):
     keys.activate("Enter")
 
     page.wait_for_url("**/case/treatments/")
-    keys.tab_to("button[value=continue]")  # no treatment listed
+    keys.tab_to("button[name=add]")
+    keys.activate("Enter")  # a row to fill in
+    page.locator("#id_treatments-0-kind").wait_for()
+    keys.tab_to("#id_treatments-0-kind")
+    keys.press("ArrowDown")  # "Chemotherapy"
+    keys.press("Tab")
+    keys.type("BFM protocol")
+    keys.tab_to("#id_treatments-0-outcome")
+    keys.press("ArrowDown")
+    keys.tab_to("button[value=continue]")
     keys.activate("Enter")
 
     page.wait_for_url("**/case/now/")
@@ -141,6 +151,13 @@ def test_a_family_completes_the_form_with_the_keyboard_alone(page, settings):
     keys.activate("Enter")
 
     page.wait_for_url("**/case/documents/")
+    keys.tab_to("#id_files")
+    with page.expect_file_chooser() as chooser:
+        keys.activate("Space")  # the browser's own file picker
+    chooser.value.set_files({"name": "scan.pdf", "mimeType": "application/pdf", "buffer": make_pdf()})
+    keys.tab_to("button[value=upload]")
+    keys.activate("Enter")
+    page.locator("text=scan.pdf").first.wait_for()
     keys.tab_to("button[value=continue]")
     keys.activate("Enter")
 
@@ -162,6 +179,8 @@ def test_a_family_completes_the_form_with_the_keyboard_alone(page, settings):
         "relapsed",
     )
     assert case.diagnosis == "t_all" and case.diagnosed_on.month == 3 and case.goals == ["trials"]
+    assert list(case.treatments.values_list("kind", "name")) == [("chemotherapy", "BFM protocol")]
+    assert list(case.documents.values_list("original_name", flat=True)) == ["scan.pdf"]
     assert len(keys.seen) > 40
 
 
