@@ -201,3 +201,26 @@ def test_the_app_refuses_to_start_without_collected_static_files(tmp_path):
     )
     assert result.returncode != 0
     assert "run `python manage.py collectstatic`" in result.stderr
+
+
+def test_the_web_server_logs_what_the_system_checks_warn_about(tmp_path):
+    # No virus scanner configured: manage.py commands say so, and now the web server too.
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-entropy-7f3k9q2x8v",
+        "DOCUMENT_KEYS": PRODUCTION_ENV["DOCUMENT_KEYS"],
+        "STATIC_ROOT": str(tmp_path),
+        "DATA_DIR": str(ROOT / ".data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "intake.W001" in result.stderr and "No virus scanner is configured" in result.stderr
