@@ -182,16 +182,17 @@ def test_logs_show_where_a_family_went_never_their_private_link():
     assert token not in logged
 
 
-def test_the_app_refuses_to_start_without_collected_static_files(tmp_path):
+def import_the_web_app(static_root: Path) -> subprocess.CompletedProcess:
+    """Load config.wsgi as gunicorn does, with debug off and production-like settings."""
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-entropy-7f3k9q2x8v",
         "DOCUMENT_KEYS": PRODUCTION_ENV["DOCUMENT_KEYS"],
-        "STATIC_ROOT": str(tmp_path),
+        "STATIC_ROOT": str(static_root),
         "DATA_DIR": str(ROOT / ".data"),
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", "import config.wsgi"],
         cwd=ROOT,
         env=env,
@@ -199,6 +200,10 @@ def test_the_app_refuses_to_start_without_collected_static_files(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+def test_the_app_refuses_to_start_without_collected_static_files(tmp_path):
+    result = import_the_web_app(tmp_path)
     assert result.returncode != 0
     assert "run `python manage.py collectstatic`" in result.stderr
 
@@ -206,21 +211,6 @@ def test_the_app_refuses_to_start_without_collected_static_files(tmp_path):
 def test_the_web_server_logs_what_the_system_checks_warn_about(tmp_path):
     # No virus scanner configured: manage.py commands say so, and now the web server too.
     (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": "a-production-like-secret-key-with-enough-length-and-entropy-7f3k9q2x8v",
-        "DOCUMENT_KEYS": PRODUCTION_ENV["DOCUMENT_KEYS"],
-        "STATIC_ROOT": str(tmp_path),
-        "DATA_DIR": str(ROOT / ".data"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import config.wsgi"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = import_the_web_app(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "intake.W001" in result.stderr and "No virus scanner is configured" in result.stderr
