@@ -3,10 +3,14 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 
+def counted(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 class StaffAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "That username and password do not match. Please check them and try again. "
-        "After %(tries)s wrong tries, sign-in from this address is paused for %(minutes)s minutes.",
+        "After %(tries)s, signing in to this account from this address is paused for %(minutes)s.",
         "inactive": "This account is switched off. Please ask a supervisor.",
     }
 
@@ -16,8 +20,10 @@ class StaffAuthenticationForm(AuthenticationForm):
             self.error_messages["invalid_login"],
             code="invalid_login",
             params={
-                "tries": settings.AXES_FAILURE_LIMIT,
-                "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+                "tries": counted(settings.AXES_FAILURE_LIMIT, "wrong try", "wrong tries"),
+                "minutes": counted(
+                    int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), "minute", "minutes"
+                ),
             },
         )
 

@@ -205,6 +205,8 @@ def tab_counts(cases: QuerySet[Case], user, current_tab: str, *, narrowed: bool)
         numbers = first_rows.aggregate(**{key: Count("pk", filter=tab_filter(key, user)) for key, _ in TABS})
         if numbers["all"] <= limit:
             return {key: Tally(number, limit) for key, number in numbers.items()}
+        if current_tab == "all":
+            return {"all": Tally(numbers["all"], limit)}
         tabs = [current_tab]
     else:
         limit = COUNT_LIMIT

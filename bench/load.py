@@ -484,6 +484,7 @@ def main():
                 f"{kind:<16} {len(values):>7} {p(values, 50):>9.0f} {p(values, 95):>9.0f}"
                 f" {p(server, 50):>11.0f} {p(server, 95):>11.0f}"
             )
+        print("(server columns: from gunicorn's log, which has no query strings, so searches count as queue)")
         print(f"\nHTTP statuses: {dict(sorted(results.statuses.items()))} (503: the database was down)")
         print(f"Dropped connections (retried): {dict(results.errors)}")
         print(

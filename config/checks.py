@@ -23,5 +23,6 @@ def warn_at_start() -> None:
     """The system checks' warnings in the web server's log too: gunicorn runs no manage.py command,
     so a site without its virus scanner or translations would otherwise start in silence."""
     for message in checks.run_checks():
-        if message.level >= checks.WARNING:
-            logger.warning("%s", message)
+        if message.is_silenced() or message.level < checks.WARNING:
+            continue
+        logger.log(logging.ERROR if message.is_serious() else logging.WARNING, "%s", message)

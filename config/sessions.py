@@ -2,12 +2,17 @@
 
 Django's store turns any database error while saving a session into "the session was deleted in
 a concurrent request" (a bare 400). When the database is restarting that is not what happened: the
-error goes on as it is, so the page answers with the calm 503 of config/views.server_error.
+error goes on, so the page answers with the calm 503 of config/views.server_error.
 """
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import OperationalError
+
+
+class SessionNotSaved(OperationalError):
+    """The view's work is done and committed; only the session could not be saved after it. So the
+    503 page must not offer to send the form again: that would do the work twice."""
 
 
 class SessionStore(db.SessionStore):
@@ -16,5 +21,5 @@ class SessionStore(db.SessionStore):
             super().save(must_create=must_create)
         except UpdateError as error:
             if isinstance(error.__context__, OperationalError):
-                raise error.__context__ from None
+                raise SessionNotSaved(*error.__context__.args) from error.__context__
             raise

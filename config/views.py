@@ -9,6 +9,8 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from config.sessions import SessionNotSaved
+
 _migrations_applied = False
 
 
@@ -62,7 +64,7 @@ def server_error(request):
     error = sys.exc_info()[1]
     if isinstance(error, DatabaseError):
         fields = []
-        if request.method == "POST" and not request.FILES:
+        if request.method == "POST" and not request.FILES and not isinstance(error, SessionNotSaved):
             # The answers travel back in the page, so "Try again" sends them once more.
             fields = [(k, v) for k in request.POST for v in request.POST.getlist(k)]
         html = loader.get_template("503.html").render({"fields": fields, "path": request.path})

@@ -33,7 +33,12 @@ def test_the_message_gives_the_limits_in_force(alice, settings):
     settings.AXES_FAILURE_LIMIT = 3
     settings.AXES_COOLOFF_TIME = timedelta(minutes=30)
     body = " ".join(try_password(alice, "not my password").content.decode().split())
-    assert "After 3 wrong tries, sign-in from this address is paused for 30 minutes." in body
+    assert (
+        "After 3 wrong tries, signing in to this account from this address is paused for 30 minutes." in body
+    )
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=1)
+    body = " ".join(try_password(alice, "not my password", ip=ELSEWHERE).content.decode().split())
+    assert "After 3 wrong tries, signing in to this account from this address is paused for 1 minute." in body
 
 
 def test_five_wrong_passwords_lock_the_username_from_that_address_only(alice):
