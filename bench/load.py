@@ -175,6 +175,11 @@ class Stack:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+        # After the restart the server is no longer the one pgserver started, so it would outlive us.
+        from pgserver._commands import pg_ctl
+
+        with contextlib.suppress(Exception):
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pg.pgdata, user=self.pg.system_user, timeout=60)
 
 
 class Results:
