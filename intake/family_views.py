@@ -137,22 +137,15 @@ def family_case(request, link):
     return _page(request, link)
 
 
-@never_cache
-def family_verify(request, token):
-    link, refusal = _link_or_404(request, token)
-    if refusal:
-        return refusal
-    languages.use_case_language(request, link.case)
-    if family.has_access(request, link):
-        return redirect("intake:family_case", token=token)
+def code_step(request, link, *, send, email: str) -> tuple[CodeForm, str | None]:
+    """The one-time code, for the family's case page and for a resume link alike: a code asked for
+    ("sent", whether or not the hourly limit let it go) or a right code typed ("granted"), after
+    which the view redirects; otherwise the form to show, with its error if a code was wrong."""
     form = CodeForm()
     if request.method == "POST" and request.POST.get("action") == "send":
-        with transaction.atomic():
-            sent = family.send_code(link, ip=client_ip(request))
-        if sent:
+        if send():
             messages.success(
-                request,
-                _("We sent a code to %(email)s.") % {"email": family.masked_email(link.case.contact_email)},
+                request, _("We sent a code to %(email)s.") % {"email": family.masked_email(email)}
             )
         else:
             messages.error(
@@ -162,13 +155,13 @@ def family_verify(request, token):
                     "Please use the newest one, or try again later."
                 ),
             )
-        return redirect("intake:family_verify", token=token)
+        return form, "sent"
     if request.method == "POST":
         form = CodeForm(request.POST)
         if form.is_valid():
             if family.check_code(link, form.cleaned_data["code"]):
                 family.grant(request, link)
-                return redirect("intake:family_case", token=token)
+                return form, "granted"
             form.add_error(
                 "code",
                 _(
@@ -177,6 +170,27 @@ def family_verify(request, token):
                 )
                 % {"minutes": settings.FAMILY_CODE_MINUTES},
             )
+    return form, None
+
+
+@never_cache
+def family_verify(request, token):
+    link, refusal = _link_or_404(request, token)
+    if refusal:
+        return refusal
+    languages.use_case_language(request, link.case)
+    if family.has_access(request, link):
+        return redirect("intake:family_case", token=token)
+
+    def send():
+        with transaction.atomic():
+            return family.send_code(link, ip=client_ip(request))
+
+    form, outcome = code_step(request, link, send=send, email=link.case.contact_email)
+    if outcome == "sent":
+        return redirect("intake:family_verify", token=token)
+    if outcome == "granted":
+        return redirect("intake:family_case", token=token)
     context = {
         "form": form,
         "email": family.masked_email(link.case.contact_email),

@@ -20,7 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from trials.models import Site, Study, StudyFacts
-from trials.records import ParsedStudy, Rejected, parse_study
+from trials.records import FACTS_FIELDS, ParsedStudy, Rejected, parse_study
 
 BATCH_SIZE = 200
 
@@ -157,7 +157,7 @@ class Importer:
             Study.objects.bulk_update([row for _, row in changed], fields)
             StudyFacts.objects.bulk_update(
                 [StudyFacts(study_id=row.pk, **study.facts_fields()) for study, row in changed],
-                StudyFacts.FIELDS,
+                FACTS_FIELDS,
             )
             Site.objects.filter(study_id__in=[row.pk for _, row in changed]).delete()
         written = new + changed

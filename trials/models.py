@@ -143,23 +143,6 @@ class StudyFacts(models.Model):
     site_regions = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     site_cells = ArrayField(models.CharField(max_length=9), default=list, blank=True)
 
-    FIELDS = [
-        "nct_id",
-        "overall_status",
-        "study_type",
-        "has_expanded_access",
-        "min_age_years",
-        "max_age_years",
-        "sex",
-        "source_updated_on",
-        "diagnosis_codes",
-        "tags",
-        "site_count",
-        "site_countries",
-        "site_regions",
-        "site_cells",
-    ]
-
     class Meta:
         verbose_name_plural = "study facts"
         indexes = [

@@ -122,6 +122,7 @@ STUDY_FIELDS_LEFT_OUT = {
     "site_regions",
     "site_cells",
 }
+# The columns of trials.models.StudyFacts, which the importer writes from these.
 FACTS_FIELDS = [
     "nct_id",
     "overall_status",

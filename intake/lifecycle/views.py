@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from config.client import client_ip, user_agent
 from intake import family
-from intake.family_views import family_page
-from intake.forms import CodeForm, ResearchConsentForm, ShareAnswerForm
+from intake.family_views import code_step, family_page
+from intake.forms import ResearchConsentForm, ShareAnswerForm
 from intake.lifecycle import consents, resume
 from intake.models import DraftLink
 from intake.views import DRAFT_SESSION_KEY, resume_url_for
@@ -44,35 +44,12 @@ def resume_draft(request, token):
         until = formats.date_format(resume.expires_at(draft), "j F Y")
         messages.success(request, _("Welcome back. Your answers are kept until %(date)s.") % {"date": until})
         return redirect(resume_url_for(draft))
-    form = CodeForm()
-    if request.method == "POST" and request.POST.get("action") == "send":
-        if resume.send_code(link, ip=client_ip(request)):
-            messages.success(
-                request, _("We sent a code to %(email)s.") % {"email": family.masked_email(link.email)}
-            )
-        else:
-            messages.error(
-                request,
-                _(
-                    "We have sent several codes in the last hour. "
-                    "Please use the newest one, or try again later."
-                ),
-            )
+    form, outcome = code_step(
+        request, link, send=lambda: resume.send_code(link, ip=client_ip(request)), email=link.email
+    )
+    if outcome:
+        # Sent: the code page again. Granted: the same address now takes the visitor to the draft.
         return redirect("intake:resume", token=token)
-    if request.method == "POST":
-        form = CodeForm(request.POST)
-        if form.is_valid():
-            if family.check_code(link, form.cleaned_data["code"]):
-                family.grant(request, link)
-                return redirect("intake:resume", token=token)
-            form.add_error(
-                "code",
-                _(
-                    "That code does not work. It may be mistyped, used already, "
-                    "or older than %(minutes)s minutes."
-                )
-                % {"minutes": settings.FAMILY_CODE_MINUTES},
-            )
     context = {
         "form": form,
         "email": family.masked_email(link.email),
